@@ -1,0 +1,1 @@
+"""Account and role events (filled in by the access slice)."""

@@ -1,0 +1,83 @@
+"""The event store facade: a pool, the SQL operations of this package, and wake-ups.
+
+After a commit the store sends `NOTIFY qs_events` so projector runners wake at once. The
+NOTIFY is sent outside the append's transaction (a NOTIFY inside it would take PostgreSQL's
+global notify lock at commit and serialise every append) and coalesced: many appends in a
+burst cost one NOTIFY. A lost wake-up costs only latency: runners also poll.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Sequence
+
+import asyncpg
+
+from events.base import START, Checkpoint, PendingEvent, RecordedEvent
+from events.store.append import AppendResult, StreamOrderConflict, append
+from events.store.expected import Expect, ExpectedVersion
+from events.store.read_all import read_all
+from events.store.read_stream import read_stream
+
+CHANNEL = "qs_events"
+log = logging.getLogger(__name__)
+
+__all__ = ["CHANNEL", "AppendResult", "EventStore", "Expect"]
+
+
+class EventStore:
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self.pool = pool
+        self._wake = asyncio.Event()
+        self._notifier: asyncio.Task[None] | None = None
+
+    async def append(
+        self, stream_id: str, events: Sequence[PendingEvent], expected: ExpectedVersion
+    ) -> AppendResult:
+        for attempt in range(5):
+            try:
+                async with self.pool.acquire() as conn:
+                    result = await append(conn, stream_id, events, expected)
+                break
+            except StreamOrderConflict:
+                if attempt == 4:
+                    raise
+        self.poke()
+        return result
+
+    @contextlib.asynccontextmanager
+    async def unit_of_work(self) -> AsyncIterator[asyncpg.Connection]:
+        """A transaction for appends that must commit with other writes; wakes readers after."""
+        async with self.pool.acquire() as conn, conn.transaction():
+            yield conn
+        self.poke()
+
+    async def read_stream(self, stream_id: str, after_version: int = 0) -> list[RecordedEvent]:
+        return await read_stream(self.pool, stream_id, after_version)
+
+    async def read_all(self, after: Checkpoint = START, limit: int = 1000) -> list[RecordedEvent]:
+        return await read_all(self.pool, after, limit)
+
+    # -- wake-ups ----------------------------------------------------------------------
+    def poke(self) -> None:
+        if self._notifier is None or self._notifier.done():
+            self._notifier = asyncio.get_running_loop().create_task(self._notify_loop())
+        self._wake.set()
+
+    async def _notify_loop(self) -> None:
+        # Runs while appends keep coming; each pass sends one NOTIFY for all of them.
+        while self._wake.is_set():
+            self._wake.clear()
+            try:
+                await self.pool.execute(f"NOTIFY {CHANNEL}")
+            except (asyncpg.PostgresError, OSError, asyncpg.InterfaceError) as exc:
+                log.warning("notify failed (runners will poll): %s", type(exc).__name__)
+                return
+            await asyncio.sleep(0.002)
+
+    async def close(self) -> None:
+        if self._notifier is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self._notifier, 1)

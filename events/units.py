@@ -1,0 +1,1 @@
+"""Unit tree events (filled in by the units slice)."""

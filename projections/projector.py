@@ -1,0 +1,37 @@
+"""What a projector is: a name, the event types it handles, its tables and `apply`.
+
+A projector's tables are created from `ddl`, written with unqualified table names: the live
+runner resolves them in `public`, a rebuild resolves them in a fresh schema first (see
+rebuild.py), so the same code fills both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import ClassVar
+
+import asyncpg
+
+from events.base import Event, RecordedEvent
+
+
+class Projector:
+    name: ClassVar[str]
+    handles: ClassVar[frozenset[type[Event]]]
+    tables: ClassVar[tuple[str, ...]]
+    ddl: ClassVar[str]
+
+    @classmethod
+    def handled_types(cls) -> frozenset[str]:
+        return frozenset(t.type_name() for t in cls.handles)
+
+    async def apply(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
+        raise NotImplementedError
+
+    async def apply_batch(self, conn: asyncpg.Connection, events: Sequence[RecordedEvent]) -> None:
+        """Apply a batch in order. Override to write a batch with fewer statements."""
+        for e in events:
+            await self.apply(conn, e)
+
+    async def create_tables(self, conn: asyncpg.Connection) -> None:
+        await conn.execute(self.ddl)

@@ -1,0 +1,180 @@
+"""The projection runner: catch up from each checkpoint in batches, then follow new events.
+
+* One owner per projector across processes: a session advisory lock held on the runner's
+  control connection. A process that dies loses the connection and with it the lock; a
+  standby tries again every `lease_seconds` and takes over.
+* Exactly once: a batch's rows and its checkpoint commit in one transaction, and the
+  checkpoint moves by compare-and-set, so an owner that lost its lock without noticing
+  (or raced a rebuild's swap) rolls back instead of applying twice.
+* Woken by `NOTIFY qs_events` on the control connection; polls every `poll_seconds` as
+  well, so a lost wake-up (dropped connection, rolled-back writer) costs one poll at most.
+* Reconnects with backoff after the database goes away.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Sequence
+
+import asyncpg
+
+from events.base import Checkpoint
+from events.store import CHANNEL
+from events.store import checkpoints as cp
+from events.store.read_all import read_all_raw
+from events.store.records import to_recorded
+from projections.projector import Projector
+
+log = logging.getLogger(__name__)
+CONNECTION_ERRORS = (OSError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError,
+                     asyncpg.CannotConnectNowError, asyncpg.AdminShutdownError)
+
+
+TRY_LOCK = "SELECT pg_try_advisory_lock(2, hashtext($1))"
+
+
+class ProjectorState:
+    def __init__(self) -> None:
+        self.owned = False
+        self.checkpoint: Checkpoint | None = None
+        self.applied = 0
+        self.last_batch_at = 0.0
+
+
+class Runner:
+    def __init__(
+        self,
+        dsn: str,
+        pool: asyncpg.Pool,
+        projectors: Sequence[Projector],
+        *,
+        batch_size: int = 500,
+        poll_seconds: float = 1.0,
+        lease_seconds: float = 1.0,
+    ) -> None:
+        self.dsn = dsn
+        self.pool = pool
+        self.projectors = list(projectors)
+        self.batch_size = batch_size
+        self.poll_seconds = poll_seconds
+        self.lease_seconds = lease_seconds
+        self.states = {p.name: ProjectorState() for p in self.projectors}
+        self._wakes = {p.name: asyncio.Event() for p in self.projectors}
+        self._control_lock = asyncio.Lock()
+
+    async def run(self) -> None:
+        """Run until cancelled, reconnecting whenever the control connection is lost."""
+        backoff = 0.1
+        while True:
+            try:
+                control = await asyncpg.connect(self.dsn)
+            except CONNECTION_ERRORS as exc:
+                log.warning("runner cannot connect (%s); retrying", type(exc).__name__)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 5.0)
+                continue
+            backoff = 0.1
+            try:
+                await self._run_connected(control)
+            except* CONNECTION_ERRORS as group:
+                log.warning("runner lost the database (%s); reconnecting",
+                            type(group.exceptions[0]).__name__)
+            finally:
+                for state in self.states.values():
+                    state.owned = False
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(control.close(), 1)
+
+    async def _run_connected(self, control: asyncpg.Connection) -> None:
+        await control.add_listener(CHANNEL, self._on_notify)
+        async with asyncio.TaskGroup() as tasks:
+            tasks.create_task(self._watch(control))
+            for p in self.projectors:
+                tasks.create_task(self._drive(control, p))
+
+    def _on_notify(self, *_: object) -> None:
+        for wake in self._wakes.values():
+            wake.set()
+
+    async def _watch(self, control: asyncpg.Connection) -> None:
+        # A dropped control connection means our locks may be gone: fail the whole group.
+        while True:
+            await asyncio.sleep(self.poll_seconds)
+            async with self._control_lock:
+                await control.fetchval("SELECT 1")
+
+    async def _drive(self, control: asyncpg.Connection, projector: Projector) -> None:
+        state = self.states[projector.name]
+        while not state.owned:
+            async with self._control_lock:
+                state.owned = bool(await control.fetchval(TRY_LOCK, projector.name))
+            if not state.owned:
+                await asyncio.sleep(self.lease_seconds)
+        async with self.pool.acquire() as conn:
+            await projector.create_tables(conn)
+            await cp.ensure(conn, projector.name)
+        state.checkpoint = await cp.load(self.pool, projector.name)
+        wake = self._wakes[projector.name]
+        while True:
+            wake.clear()
+            try:
+                progressed = await self._step(projector, state)
+            except CONNECTION_ERRORS:
+                raise
+            except Exception:
+                # A failing projector stalls alone (its lag shows it) and retries; it never
+                # skips the event it failed on.
+                log.exception("%s failed to apply a batch; retrying", projector.name)
+                progressed = False
+                state.checkpoint = await cp.load(self.pool, projector.name)
+            if not progressed:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(wake.wait(), self.poll_seconds)
+
+    async def _step(self, projector: Projector, state: ProjectorState) -> bool:
+        """Apply one batch. Returns False when there was nothing to read."""
+        assert state.checkpoint is not None
+        rows = await read_all_raw(self.pool, state.checkpoint, self.batch_size)
+        if not rows:
+            return False
+        last = rows[-1]
+        new = Checkpoint(last["era"], last["tx"], last["position"])
+        wanted = projector.handled_types()
+        events = [to_recorded(r) for r in rows if r["type"] in wanted]
+        try:
+            async with self.pool.acquire() as conn, conn.transaction():
+                if events:
+                    await projector.apply_batch(conn, events)
+                await cp.advance(conn, projector.name, state.checkpoint, new)
+        except cp.CheckpointMoved:
+            log.info("%s: checkpoint moved by another owner or a rebuild; reloading",
+                     projector.name)
+            state.checkpoint = await cp.load(self.pool, projector.name)
+            return True
+        state.checkpoint = new
+        state.applied += len(events)
+        state.last_batch_at = time.monotonic()
+        return True
+
+
+async def wait_for(
+    pool: asyncpg.Pool, names: Sequence[str], position: int, timeout: float = 5.0
+) -> bool:
+    """Read-your-writes: wait until every named projector has passed the event at `position`."""
+    key = await cp.position_key(pool, position)
+    if key is None:
+        raise LookupError(f"no event at position {position}")
+    deadline = time.monotonic() + timeout
+    while True:
+        rows = await pool.fetch(
+            "SELECT era, tx, pos FROM projection_checkpoints WHERE name = ANY($1)", list(names)
+        )
+        done = [Checkpoint(r["era"], r["tx"], r["pos"]) >= key for r in rows]
+        if len(done) == len(names) and all(done):
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        await asyncio.sleep(0.01)

@@ -1,0 +1,53 @@
+"""The Litestar application factory. `create_app(settings)` is all a server needs."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+
+from litestar import Litestar
+from litestar.datastructures import State
+from litestar.openapi import OpenAPIConfig
+
+from services.deps import Clock, Ids, RandomIds, SystemClock
+from services.health.http import HealthController
+from services.problems import EXCEPTION_HANDLERS
+from services.resources import close_resources, open_resources, resolve_urls
+from services.settings import Settings
+
+ROUTES: list[type] = [HealthController]
+
+
+def create_app(
+    settings: Settings, *, clock: Clock | None = None, ids: Ids | None = None
+) -> Litestar:
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        dsn, redis_url = resolve_urls(settings)
+        res = await open_resources(settings, dsn, redis_url)
+        app.state.resources = res
+        try:
+            yield
+        finally:
+            await close_resources(res)
+
+    return Litestar(
+        route_handlers=ROUTES,
+        lifespan=[lifespan],
+        exception_handlers=EXCEPTION_HANDLERS,
+        request_max_body_size=settings.max_body_bytes,
+        openapi_config=OpenAPIConfig(title="Qunsheng 群声", version="1", path="/api/schema"),
+        state=_state(settings, clock or SystemClock(), ids or RandomIds()),
+        debug=False,
+    )
+
+
+def _state(settings: Settings, clock: Clock, ids: Ids) -> State:
+    return State({"settings": settings, "clock": clock, "ids": ids})
+
+
+def app_from_env() -> Litestar:
+    """Entry point for `uvicorn --factory services.app:app_from_env` (several workers)."""
+    from services.settings import from_env
+
+    return create_app(from_env())

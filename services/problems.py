@@ -1,0 +1,116 @@
+"""Every error leaves as application/problem+json (RFC 9457) with a stable `type`.
+
+Domain errors subclass `Problem`; store and framework errors are mapped here, once.
+No traceback, SQL or internal name ever reaches a client: unexpected errors are logged
+server-side (without request details, which could identify a respondent) and answered
+with a plain 500.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import asyncpg
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+
+from events.store.errors import EventIdReused, EventTooLarge, WrongExpectedVersion
+
+log = logging.getLogger(__name__)
+PROBLEM_JSON = "application/problem+json"
+TYPE_BASE = "/problems/"
+
+
+class Problem(Exception):
+    """A domain refusal with its HTTP status and a stable slug for `type`."""
+
+    status = 400
+    slug = "bad-request"
+    title = "Bad request"
+
+    def __init__(self, detail: str | None = None, **extra: Any) -> None:
+        super().__init__(detail or self.title)
+        self.detail = detail or self.title
+        self.extra = extra
+
+
+class NotFound(Problem):
+    status, slug, title = 404, "not-found", "Not found"
+
+
+class Conflict(Problem):
+    status, slug, title = 409, "conflict", "Conflict"
+
+
+class Unavailable(Problem):
+    status, slug, title = 503, "unavailable", "Service temporarily unavailable"
+
+
+_HTTP_SLUGS = {
+    400: "bad-request", 401: "unauthenticated", 403: "forbidden", 404: "not-found",
+    405: "method-not-allowed", 409: "conflict", 413: "body-too-large", 415: "unsupported-media-type",
+    422: "validation", 429: "too-many-requests", 503: "unavailable",
+}
+DB_DOWN = (OSError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError,
+           asyncpg.CannotConnectNowError, asyncpg.AdminShutdownError, TimeoutError)
+
+
+def problem(
+    status: int, slug: str, title: str, detail: str | None = None,
+    headers: dict[str, str] | None = None, **extra: Any,
+) -> Response[dict[str, Any]]:
+    body = {"type": TYPE_BASE + slug, "title": title, "status": status, **extra}
+    if detail:
+        body["detail"] = detail
+    return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _domain(_: Request[Any, Any, Any], exc: Problem) -> Response[dict[str, Any]]:
+    headers = {"Retry-After": "1"} if exc.status == 503 else None
+    return problem(exc.status, exc.slug, exc.title, exc.detail, headers, **exc.extra)
+
+
+def _wrong_version(_: Request[Any, Any, Any], exc: WrongExpectedVersion) -> Response[dict[str, Any]]:
+    return problem(409, "wrong-expected-version", "The resource changed; reload and retry",
+                   expected=exc.expected, actual=exc.actual)
+
+
+def _reused(_: Request[Any, Any, Any], exc: EventIdReused) -> Response[dict[str, Any]]:
+    return problem(409, "command-id-reused", "This command id was already used for another request")
+
+
+def _too_large(_: Request[Any, Any, Any], exc: EventTooLarge) -> Response[dict[str, Any]]:
+    return problem(413, "body-too-large", "Too large", f"limit {exc.limit} bytes")
+
+
+def _validation(_: Request[Any, Any, Any], exc: ValidationException) -> Response[dict[str, Any]]:
+    errors = exc.extra if isinstance(exc.extra, list) else []
+    return problem(422, "validation", "The request is not valid", str(exc.detail), errors=errors)
+
+
+def _http(_: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, Any]]:
+    status = exc.status_code
+    slug = _HTTP_SLUGS.get(status, f"http-{status}")
+    headers = dict(exc.headers or {})
+    return problem(status, slug, slug.replace("-", " ").capitalize(), exc.detail, headers or None)
+
+
+def _unexpected(_: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
+    if isinstance(exc, DB_DOWN):
+        log.warning("database unavailable: %s", type(exc).__name__)
+        return problem(503, "unavailable", "Service temporarily unavailable",
+                       headers={"Retry-After": "2"})
+    log.error("unexpected %s", type(exc).__name__, exc_info=exc)
+    return problem(500, "internal", "Internal error")
+
+
+EXCEPTION_HANDLERS: dict[type[Exception], Any] = {
+    Problem: _domain,
+    WrongExpectedVersion: _wrong_version,
+    EventIdReused: _reused,
+    EventTooLarge: _too_large,
+    ValidationException: _validation,
+    HTTPException: _http,
+    Exception: _unexpected,
+}

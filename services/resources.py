@@ -1,0 +1,71 @@
+"""Open and close what a process shares: the pool, Redis, the store, the projection runner."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass, field
+
+import asyncpg
+import redis.asyncio as aioredis
+
+from events import catalogue
+from events.store import EventStore
+from events.store.migrate import migrate
+from projections.catalogue import all_projectors
+from projections.runner import Runner
+from services import embedded
+from services.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Resources:
+    dsn: str
+    pool: asyncpg.Pool
+    redis: aioredis.Redis
+    store: EventStore
+    runner: Runner | None = None
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+
+def resolve_urls(settings: Settings) -> tuple[str, str]:
+    data_dir = settings.data_dir.resolve()
+    dsn = settings.database_url or embedded.postgres(data_dir)
+    redis_url = settings.redis_url or embedded.redis(data_dir)
+    return dsn, redis_url
+
+
+async def open_resources(settings: Settings, dsn: str, redis_url: str) -> Resources:
+    catalogue.load_all()
+    conn = await asyncpg.connect(dsn)
+    try:
+        applied = await migrate(conn)
+    finally:
+        await conn.close()
+    if applied:
+        log.info("applied migrations: %s", ", ".join(applied))
+    pool = await asyncpg.create_pool(
+        dsn, min_size=settings.pool_min, max_size=settings.pool_max,
+        server_settings={"idle_in_transaction_session_timeout": "60000"},
+    )
+    client = aioredis.from_url(redis_url, socket_timeout=1, socket_connect_timeout=1)
+    res = Resources(dsn=dsn, pool=pool, redis=client, store=EventStore(pool))
+    if settings.run_projectors:
+        res.runner = Runner(dsn, pool, all_projectors(), poll_seconds=settings.poll_seconds)
+        res.tasks.append(asyncio.create_task(res.runner.run(), name="projection-runner"))
+    return res
+
+
+async def close_resources(res: Resources) -> None:
+    for task in res.tasks:
+        task.cancel()
+    for task in res.tasks:
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await task
+    await res.store.close()
+    with contextlib.suppress(Exception):
+        await res.redis.aclose()
+    await res.pool.close()

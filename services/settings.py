@@ -1,0 +1,41 @@
+"""Typed settings from environment variables (prefix QS_, plus DATABASE_URL and REDIS_URL)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import msgspec
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True):
+    database_url: str | None = None  # None: start an embedded PostgreSQL under data_dir
+    redis_url: str | None = None  # None: start an embedded Redis under data_dir
+    data_dir: Path = Path(".qunsheng")
+    host: str = "127.0.0.1"
+    port: int = 8000
+    run_projectors: bool = True  # run the projection runner inside the web process
+    max_body_bytes: int = 1024 * 1024
+    poll_seconds: float = 1.0
+    pool_min: int = 2
+    pool_max: int = 10
+    secret_key: str | None = None  # HMAC key for receipt codes and rate-limit keys
+    demo_on_first_start: bool = False
+
+
+_ENV = {
+    "database_url": "DATABASE_URL",
+    "redis_url": "REDIS_URL",
+}
+
+
+def from_env(environ: dict[str, str] | None = None, **overrides: object) -> Settings:
+    env = dict(os.environ if environ is None else environ)
+    raw: dict[str, object] = {}
+    for field in msgspec.structs.fields(Settings):
+        key = _ENV.get(field.name, "QS_" + field.name.upper())
+        if env.get(key):
+            raw[field.name] = env[key]
+    raw.update(overrides)
+    # strict=False lets "8000" become 8000 and "true" become True, and nothing looser.
+    return msgspec.convert(raw, Settings, strict=False)
