@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 import contextlib
 import logging
 from dataclasses import dataclass, field
@@ -32,7 +33,7 @@ class Resources:
 
 
 def resolve_urls(settings: Settings) -> tuple[str, str]:
-    data_dir = settings.data_dir.resolve()
+    data_dir = Path(settings.data_dir).resolve()
     dsn = settings.database_url or embedded.postgres(data_dir)
     redis_url = settings.redis_url or embedded.redis(data_dir)
     return dsn, redis_url

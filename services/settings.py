@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import msgspec
 
@@ -11,7 +10,7 @@ import msgspec
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
     database_url: str | None = None  # None: start an embedded PostgreSQL under data_dir
     redis_url: str | None = None  # None: start an embedded Redis under data_dir
-    data_dir: Path = Path(".qunsheng")
+    data_dir: str = ".qunsheng"
     host: str = "127.0.0.1"
     port: int = 8000
     run_projectors: bool = True  # run the projection runner inside the web process
