@@ -70,7 +70,9 @@ class Runner:
         backoff = 0.1
         while True:
             try:
-                control = await asyncpg.connect(self.dsn)
+                control = await asyncpg.connect(
+                    self.dsn, server_settings={"application_name": "qunsheng-runner-control"}
+                )
             except CONNECTION_ERRORS as exc:
                 log.warning("runner cannot connect (%s); retrying", type(exc).__name__)
                 await asyncio.sleep(backoff)

@@ -26,19 +26,20 @@ class SeenEvents(Projector):
     handles = frozenset({Happened, Renamed})
     tables = ("seen_events",)
 
-    def __init__(self, name: str = "seen_events", delay: float = 0.0) -> None:
+    def __init__(self, name: str = "seen_events", delay: float = 0.0, owner: str = "") -> None:
         self.name = name  # type: ignore[misc]
         self.tables = (name,)  # type: ignore[misc]
         self.ddl = (  # type: ignore[misc]
             f"CREATE TABLE IF NOT EXISTS {name} (event_id uuid NOT NULL, position bigint NOT NULL,"
-            f" stream_id text NOT NULL, stream_version bigint NOT NULL)"
+            f" stream_id text NOT NULL, stream_version bigint NOT NULL, owner text NOT NULL)"
         )
         self.delay = delay
+        self.owner = owner
 
     async def apply_batch(self, conn: asyncpg.Connection, events: Sequence[RecordedEvent]) -> None:
         await conn.executemany(
-            f"INSERT INTO {self.name} VALUES ($1, $2, $3, $4)",
-            [(e.event_id, e.position, e.stream_id, e.stream_version) for e in events],
+            f"INSERT INTO {self.name} VALUES ($1, $2, $3, $4, $5)",
+            [(e.event_id, e.position, e.stream_id, e.stream_version, self.owner) for e in events],
         )
         if self.delay:
             import asyncio
