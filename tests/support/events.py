@@ -30,7 +30,8 @@ class SeenEvents(Projector):
         self.name = name  # type: ignore[misc]
         self.tables = (name,)  # type: ignore[misc]
         self.ddl = (  # type: ignore[misc]
-            f"CREATE TABLE IF NOT EXISTS {name} (event_id uuid NOT NULL, position bigint NOT NULL,"
+            f"CREATE TABLE IF NOT EXISTS {name} (seq bigint GENERATED ALWAYS AS IDENTITY,"
+            f" event_id uuid NOT NULL, position bigint NOT NULL,"
             f" stream_id text NOT NULL, stream_version bigint NOT NULL, owner text NOT NULL)"
         )
         self.delay = delay
@@ -38,7 +39,8 @@ class SeenEvents(Projector):
 
     async def apply_batch(self, conn: asyncpg.Connection, events: Sequence[RecordedEvent]) -> None:
         await conn.executemany(
-            f"INSERT INTO {self.name} VALUES ($1, $2, $3, $4, $5)",
+            f"INSERT INTO {self.name} (event_id, position, stream_id, stream_version, owner)"
+            " VALUES ($1, $2, $3, $4, $5)",
             [(e.event_id, e.position, e.stream_id, e.stream_version, self.owner) for e in events],
         )
         if self.delay:
@@ -63,3 +65,13 @@ class TotalByStream(Projector):
                DO UPDATE SET total = total_by_stream.total + $2, events = total_by_stream.events + 1""",
             event.stream_id, event.event.n,
         )
+
+
+class SlowTotal(TotalByStream):
+    """The counting projection, slowed down so a kill lands in the middle of a batch."""
+
+    async def apply(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
+        import asyncio
+
+        await super().apply(conn, event)
+        await asyncio.sleep(0.002)
