@@ -5,17 +5,27 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator
 
-from litestar import Litestar
+from litestar import Litestar, Router
 from litestar.datastructures import State
+from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
+
+from services.access.guards import current_principal, require_declared_role
+from services.access.http_accounts import AccountController
+from services.access.http_auth import AuthController
+from services.audit.http import AuditController
 
 from services.deps import Clock, Ids, RandomIds, SystemClock
 from services.health.http import HealthController
 from services.problems import EXCEPTION_HANDLERS
 from services.resources import close_resources, open_resources, resolve_urls
 from services.settings import Settings
+from services.units.http import UnitController
 
-ROUTES: list[type] = [HealthController]
+# Every route declares what it needs in `opt`: {"public": True} or {"role": ...}; the one
+# guard below enforces it (see services/access/guards.py).
+ROUTES: list[type] = [HealthController, AuthController, UnitController, AccountController,
+                      AuditController]
 
 
 def create_app(
@@ -33,10 +43,15 @@ def create_app(
 
     return Litestar(
         route_handlers=ROUTES,
+        guards=[require_declared_role],
+        dependencies={"principal": Provide(current_principal, sync_to_thread=False)},
         lifespan=[lifespan],
         exception_handlers=EXCEPTION_HANDLERS,
         request_max_body_size=settings.max_body_bytes,
-        openapi_config=OpenAPIConfig(title="Qunsheng 群声", version="1", path="/api/schema"),
+        openapi_config=OpenAPIConfig(
+            title="Qunsheng 群声", version="1",
+            openapi_router=Router(path="/api/schema", route_handlers=[], opt={"public": True}),
+        ),
         state=_state(settings, clock or SystemClock(), ids or RandomIds()),
         debug=False,
     )

@@ -1,4 +1,5 @@
-"""`qunsheng` — the operator's command line: serve, migrate, project, rebuild, status."""
+"""`qunsheng` — the operator's command line: serve, migrate, project, rebuild, status,
+create-admin, demo."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import logging
 import os
 import signal
 import sys
+from datetime import UTC, datetime
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -15,6 +17,7 @@ import asyncpg
 
 from events import catalogue
 from events.base import Checkpoint
+from events.store import EventStore
 from events.store.migrate import migrate
 from projections.catalogue import all_projectors
 from projections.rebuild import rebuild
@@ -36,12 +39,20 @@ def main(argv: list[str] | None = None) -> int:
     rb = sub.add_parser("rebuild", help="rebuild one projector from position 0 and swap it in")
     rb.add_argument("name")
     sub.add_parser("status", help="store head, projector checkpoints and lag")
+    ca = sub.add_parser("create-admin", help="create an admin account (and a root unit if none)")
+    ca.add_argument("--login", required=True)
+    ca.add_argument("--name", required=True, help="display name")
+    ca.add_argument("--unit", help="unit id to administer (default: the first root unit)")
+    ca.add_argument("--unit-name", default="单位", help="name of the root unit if none exists")
+    ca.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    sub.add_parser("demo", help="load the demo county agricultural bureau (idempotent)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     settings = from_env()
     commands: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
         "serve": _serve, "migrate": _async(_migrate), "project": _async(_project),
         "rebuild": _async(_rebuild), "status": _async(_status),
+        "create-admin": _async(_create_admin), "demo": _async(_demo),
     }
     return commands[args.command](settings, args)
 
@@ -123,6 +134,66 @@ async def _status(settings: Settings, dsn: str, args: argparse.Namespace) -> int
     finally:
         await conn.close()
     return 0
+
+
+def _read_password(args: argparse.Namespace) -> str | None:
+    import getpass
+
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    if not sys.stdin.isatty():
+        return None
+    first = getpass.getpass("password: ")
+    return first if getpass.getpass("again: ") == first else None
+
+
+async def _with_store(dsn: str, work: Callable[[EventStore], Coroutine[Any, Any, int]]) -> int:
+    conn = await asyncpg.connect(dsn)
+    try:
+        await migrate(conn)
+    finally:
+        await conn.close()
+    pool = await asyncpg.create_pool(dsn, min_size=1, max_size=2)
+    store = EventStore(pool)
+    try:
+        return await work(store)
+    finally:
+        await store.close()
+        await pool.close()
+
+
+async def _create_admin(settings: Settings, dsn: str, args: argparse.Namespace) -> int:
+    from services.access.bootstrap import create_admin
+    from services.problems import Problem
+
+    password = _read_password(args)
+    if password is None or len(password) < 10:
+        print("a password of at least 10 characters is needed (use --password-stdin"
+              " when not at a terminal)", file=sys.stderr)
+        return 2
+
+    async def work(store: EventStore) -> int:
+        try:
+            account_id, unit_id = await create_admin(
+                store, login=args.login, display_name=args.name, password=password,
+                now=datetime.now(UTC), unit_id=args.unit, unit_name=args.unit_name)
+        except Problem as exc:
+            print(f"refused: {exc.detail}", file=sys.stderr)
+            return 1
+        print(f"admin {args.login} ({account_id}) administers unit {unit_id}")
+        return 0
+
+    return await _with_store(dsn, work)
+
+
+async def _demo(settings: Settings, dsn: str, args: argparse.Namespace) -> int:
+    from services.demo.load import describe, load_demo
+
+    async def work(store: EventStore) -> int:
+        print(describe(await load_demo(store, datetime.now(UTC))))
+        return 0
+
+    return await _with_store(dsn, work)
 
 
 if __name__ == "__main__":

@@ -20,6 +20,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     pool_max: int = 10
     secret_key: str | None = None  # HMAC key for receipt codes and rate-limit keys
     demo_on_first_start: bool = False
+    session_hours: float = 12.0  # a browser session lasts this long after sign-in
+    secure_cookies: bool = False  # true behind TLS (also automatic on https requests)
 
 
 _ENV = {

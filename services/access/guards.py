@@ -1,0 +1,115 @@
+"""Who is calling, and may they call this endpoint at all.
+
+Every route declares what it needs in `opt`: `{"public": True}` or `{"role": R}` with R one
+of REQUIREMENTS. One app-wide guard enforces it: signed out → 401; holding no such role
+anywhere → 403; a route that declares nothing fails closed with 500 (and fails the
+authorisation-matrix test). Whether the role covers *this* resource is decided by the
+handler with `scope.py`, which answers 404 exactly like a missing resource.
+
+Roles are read from the account's own stream on every request, not from a projection, so
+a revoked role or a disabled account takes effect on the very next request.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+import msgspec
+from litestar import Request
+from litestar.connection import ASGIConnection
+from litestar.exceptions import (
+    ImproperlyConfiguredException, NotAuthorizedException, PermissionDeniedException,
+)
+from litestar.handlers.base import BaseRouteHandler
+
+from services.access import sessions
+from services.access.handle import load
+from services.access.keys import csrf_matches, service_secret
+
+ALL_ROLES = frozenset({"admin", "leader", "handler"})
+REQUIREMENTS: dict[str, frozenset[str]] = {
+    "account": frozenset(),  # any signed-in account; nothing scoped to a unit
+    "staff": ALL_ROLES,  # any role covering the unit
+    "admin": frozenset({"admin"}),
+    "leader": frozenset({"leader"}),
+    "handler": frozenset({"handler"}),
+}
+SESSION_COOKIE = "qs_session"
+CSRF_HEADER = "x-csrf-token"
+CSRF_FIELD = "_csrf"
+UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+class Principal(msgspec.Struct, frozen=True, kw_only=True):
+    account_id: str
+    login: str
+    display_name: str
+    unit_id: str
+    grants: frozenset[tuple[str, str]]
+    session_token: str | None = None  # set when signed in by cookie (CSRF applies)
+
+    def units_with(self, need: str) -> frozenset[str]:
+        accepted = REQUIREMENTS[need]
+        return frozenset(unit for unit, role in self.grants if role in accepted)
+
+
+async def require_declared_role(connection: ASGIConnection[Any, Any, Any, Any],
+                                handler: BaseRouteHandler) -> None:
+    if connection.scope.get("method") == "OPTIONS" or handler.opt.get("public") is True:
+        return
+    need = handler.opt.get("role")
+    if need not in REQUIREMENTS:
+        raise ImproperlyConfiguredException(f"{handler.handler_name} declares no role")
+    principal = await authenticate(connection)
+    if principal is None:
+        raise NotAuthorizedException("sign in first", headers={"WWW-Authenticate": "Bearer"})
+    if need != "account" and not principal.units_with(need):
+        raise PermissionDeniedException(f"this needs the {need} role")
+    if principal.session_token is not None and connection.scope.get("method") in UNSAFE:
+        await _check_csrf(connection, principal.session_token)
+    connection.state.principal = principal
+
+
+def current_principal(request: Request[Any, Any, Any]) -> Principal:
+    """Dependency `principal` for handlers behind the guard."""
+    return request.state.principal  # type: ignore[no-any-return]
+
+
+async def authenticate(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal | None:
+    state = connection.app.state
+    pool = state.resources.pool
+    session_token = None
+    auth = connection.headers.get("authorization")
+    if auth:
+        scheme, _, token = auth.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            return None
+        account_id = await sessions.token_account(pool, token.strip())
+    else:
+        session_token = connection.cookies.get(SESSION_COOKIE)
+        if not session_token:
+            return None
+        account_id = await sessions.session_account(pool, session_token, state.clock.now())
+    if account_id is None:
+        return None
+    account, _ = await load(pool, account_id)
+    if not account.exists or account.disabled:
+        return None
+    return Principal(account_id=account_id, login=account.login, display_name=account.display_name,
+                     unit_id=account.unit_id, grants=account.grants, session_token=session_token)
+
+
+async def _check_csrf(connection: ASGIConnection[Any, Any, Any, Any], session_token: str) -> None:
+    """Cookie-authenticated writes must prove they come from our own pages."""
+    origin = connection.headers.get("origin")
+    if origin and urlsplit(origin).netloc != connection.headers.get("host", ""):
+        raise PermissionDeniedException("cross-site request refused")
+    offered = connection.headers.get(CSRF_HEADER)
+    if offered is None and connection.headers.get("content-type", "").startswith(FORMS):
+        form = await connection.form()  # type: ignore[attr-defined]
+        value = form.get(CSRF_FIELD)
+        offered = value if isinstance(value, str) else None
+    if not csrf_matches(await service_secret(connection.app.state), session_token, offered):
+        raise PermissionDeniedException("CSRF token missing or wrong")

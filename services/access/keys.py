@@ -1,0 +1,49 @@
+"""Keys derived from the service secret: CSRF tokens and the pseudonyms rate limits use.
+
+A client's address is never stored, not even in Redis: the limiter sees an HMAC of it under
+a key that changes every day, so yesterday's pseudonyms cannot be linked to today's, and
+nobody holding the database or Redis can recover an address without the secret.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from datetime import datetime
+from typing import Any
+
+from services.access.credentials import normalise_login
+
+
+async def service_secret(state: Any) -> bytes:
+    cached: bytes | None = getattr(state, "service_secret", None)
+    if cached is None:
+        configured = state.settings.secret_key
+        if configured:
+            cached = configured.encode()
+        else:
+            key = await state.resources.pool.fetchval("SELECT key FROM service_secret")
+            cached = str(key).encode()
+        state.service_secret = cached
+    return cached
+
+
+def _mac(key: bytes, *parts: str) -> str:
+    return hmac.new(key, "|".join(parts).encode(), hashlib.sha256).hexdigest()
+
+
+def client_key(secret: bytes, address: str, now: datetime) -> str:
+    day_key = _mac(secret, "client-day", now.strftime("%Y-%m-%d")).encode()
+    return "client:" + _mac(day_key, address)[:32]
+
+
+def account_key(secret: bytes, login: str) -> str:
+    return "login:" + _mac(secret, "login", normalise_login(login))[:32]
+
+
+def csrf_token(secret: bytes, session_token: str) -> str:
+    return _mac(secret, "csrf", session_token)
+
+
+def csrf_matches(secret: bytes, session_token: str, offered: str | None) -> bool:
+    return offered is not None and hmac.compare_digest(csrf_token(secret, session_token), offered)

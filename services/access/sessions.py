@@ -1,0 +1,85 @@
+"""Browser sessions and API tokens: a random token handed out once, only its hash kept.
+
+The tokens carry 256 bits from `secrets`, so a plain SHA-256 is the right hash here: a
+slow password hash protects guessable secrets, and these are not guessable.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+import asyncpg
+import msgspec
+
+TOKEN_PREFIX = "qs_"
+
+
+def _digest(token: str) -> bytes:
+    return hashlib.sha256(token.encode()).digest()
+
+
+async def open_session(pool: asyncpg.Pool, account_id: str, now: datetime, ttl: timedelta) -> str:
+    token = secrets.token_urlsafe(32)
+    await pool.execute(
+        "INSERT INTO sessions (token_hash, account_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+        _digest(token), account_id, now, now + ttl,
+    )
+    return token
+
+
+async def session_account(pool: asyncpg.Pool, token: str, now: datetime) -> str | None:
+    value = await pool.fetchval(
+        "SELECT account_id FROM sessions WHERE token_hash = $1 AND expires_at > $2",
+        _digest(token), now,
+    )
+    return None if value is None else str(value)
+
+
+async def close_session(pool: asyncpg.Pool, token: str) -> None:
+    await pool.execute("DELETE FROM sessions WHERE token_hash = $1", _digest(token))
+
+
+class TokenInfo(msgspec.Struct, frozen=True):
+    token_id: str
+    label: str
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+async def issue_token(pool: asyncpg.Pool, token_id: str, account_id: str, label: str,
+                      now: datetime) -> str:
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    await pool.execute(
+        "INSERT INTO api_tokens (token_id, token_hash, account_id, label, created_at)"
+        " VALUES ($1, $2, $3, $4, $5)",
+        token_id, _digest(token), account_id, label, now,
+    )
+    return token
+
+
+async def token_account(pool: asyncpg.Pool, token: str) -> str | None:
+    value = await pool.fetchval(
+        "SELECT account_id FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL",
+        _digest(token),
+    )
+    return None if value is None else str(value)
+
+
+async def revoke_token(pool: asyncpg.Pool, account_id: str, token_id: str, now: datetime) -> bool:
+    done = await pool.fetchval(
+        """UPDATE api_tokens SET revoked_at = $3
+            WHERE token_id = $1 AND account_id = $2 AND revoked_at IS NULL RETURNING true""",
+        token_id, account_id, now,
+    )
+    return bool(done)
+
+
+async def list_tokens(pool: asyncpg.Pool, account_id: str) -> list[TokenInfo]:
+    rows = await pool.fetch(
+        "SELECT token_id, label, created_at, revoked_at FROM api_tokens"
+        " WHERE account_id = $1 ORDER BY created_at, token_id",
+        account_id,
+    )
+    return [TokenInfo(r["token_id"], r["label"], r["created_at"], r["revoked_at"]) for r in rows]

@@ -1,0 +1,91 @@
+"""What every command handler shares: command ids, expected versions, strict bodies, replay.
+
+Event ids derive from the command id (`events.base.pending`), so "was this command already
+carried out?" is one lookup of its first event id. A retried create then answers like the
+first attempt instead of "already exists".
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import asyncpg
+import msgspec
+from litestar.exceptions import ValidationException
+
+from events.store.append import StreamOrderConflict
+
+T = TypeVar("T")
+
+
+MAX_EVENTS_PER_COMMAND = 16
+
+
+class Outcome(msgspec.Struct, frozen=True):
+    """Where a command left its stream: the last event's global position and stream version.
+
+    `position` is None when the command changed nothing (the decider returned no events).
+    """
+
+    position: int | None
+    version: int
+
+
+async def replayed(conn: asyncpg.Connection | asyncpg.Pool, command_id: uuid.UUID) -> Outcome | None:
+    row = await conn.fetchrow(
+        """SELECT max(position) AS position, max(stream_version) AS version FROM events
+            WHERE event_id = ANY($1)""",
+        [uuid.uuid5(command_id, str(i)) for i in range(MAX_EVENTS_PER_COMMAND)],
+    )
+    if row is None or row["position"] is None:
+        return None
+    return Outcome(row["position"], row["version"])
+
+
+def command_id_from(headers: Any, ids: Any) -> uuid.UUID:
+    """The client's `Idempotency-Key` (a UUID) when it sends one, else a fresh id."""
+    key = headers.get("idempotency-key")
+    if key:
+        try:
+            return uuid.UUID(key)
+        except ValueError:
+            raise ValidationException("Idempotency-Key must be a UUID") from None
+    return ids.new()  # type: ignore[no-any-return]
+
+
+def expected_from(headers: Any) -> int | None:
+    """The stream version the client last saw, from `If-Match: "3"` (an ETag we sent)."""
+    raw = headers.get("if-match")
+    if not raw:
+        return None
+    try:
+        return int(raw.strip().removeprefix("W/").strip('"'))
+    except ValueError:
+        raise ValidationException("If-Match must be an ETag this service sent") from None
+
+
+async def strict_body(request: Any, shape: type[T]) -> T:
+    """Decode a JSON body strictly: no coercion ("1" is not 1), no unknown fields."""
+    try:
+        return msgspec.json.decode(await request.body(), type=shape, strict=True)
+    except msgspec.ValidationError as exc:
+        raise ValidationException(str(exc)) from None
+    except msgspec.DecodeError:
+        raise ValidationException("the body is not valid JSON") from None
+
+
+async def retry_order_conflicts(attempt: Callable[[], Awaitable[T]], tries: int = 10) -> T:
+    """Run a whole read-decide-append transaction again after a StreamOrderConflict.
+
+    The store retries its own appends; a handler appending inside its own transaction
+    (with a credential row or under the tree lock) must retry the transaction itself.
+    """
+    for n in range(tries):
+        try:
+            return await attempt()
+        except StreamOrderConflict:
+            if n == tries - 1:
+                raise
+    raise AssertionError("unreachable")

@@ -1,0 +1,1 @@
+"""`qunsheng demo`: a realistic county agricultural bureau, loaded through the commands."""
