@@ -27,7 +27,9 @@ class PathStep(msgspec.Struct, frozen=True):
 class UnitView(msgspec.Struct, frozen=True, kw_only=True):
     unit: UnitRow
     path: list[PathStep]  # from the root down to the unit itself
-    subtree_headcount: int  # the unit and every open unit below it
+    # The unit and every open unit below it, except union, league and women's committee
+    # units below it: their members already count in the units where they work.
+    subtree_headcount: int
 
 
 _COLUMNS = "unit_id, parent_id, name, kind, headcount, closed, depth, version"
@@ -42,7 +44,9 @@ async def unit_tree(pool: asyncpg.Pool, unit_id: str) -> UnitView | None:
     r = await pool.fetchrow(
         f"""SELECT {_COLUMNS}, path,
                    (SELECT coalesce(sum(headcount), 0) FROM unit_tree s
-                     WHERE s.path @> ARRAY[u.unit_id] AND NOT s.closed) AS subtree_headcount
+                     WHERE s.path @> ARRAY[u.unit_id] AND NOT s.closed
+                       AND (s.unit_id = u.unit_id OR s.kind NOT IN ('union', 'league', 'women'))
+                   ) AS subtree_headcount
               FROM unit_tree u WHERE unit_id = $1""",
         unit_id,
     )
