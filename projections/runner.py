@@ -163,10 +163,13 @@ class Runner:
 
 
 async def wait_for(
-    pool: asyncpg.Pool, names: Sequence[str], position: int, timeout: float = 5.0
+    pool: asyncpg.Pool, names: Sequence[str], position: int | Checkpoint, timeout: float = 5.0
 ) -> bool:
-    """Read-your-writes: wait until every named projector has passed the event at `position`."""
-    key = await cp.position_key(pool, position)
+    """Read-your-writes: wait until every named projector has passed an event.
+
+    Give the `checkpoint` of an AppendResult (no lookup), or a global position.
+    """
+    key = position if isinstance(position, Checkpoint) else await cp.position_key(pool, position)
     if key is None:
         raise LookupError(f"no event at position {position}")
     deadline = time.monotonic() + timeout

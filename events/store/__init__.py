@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import random
 from collections.abc import AsyncIterator, Sequence
 
 import asyncpg
@@ -22,6 +23,8 @@ from events.store.read_all import read_all
 from events.store.read_stream import read_stream
 
 CHANNEL = "qs_events"
+ORDER_RETRIES = 20
+NOTIFY_EVERY = 0.01  # seconds: at most ~100 NOTIFYs a second however many appends
 log = logging.getLogger(__name__)
 
 __all__ = ["CHANNEL", "AppendResult", "EventStore", "Expect"]
@@ -36,14 +39,17 @@ class EventStore:
     async def append(
         self, stream_id: str, events: Sequence[PendingEvent], expected: ExpectedVersion
     ) -> AppendResult:
-        for attempt in range(5):
+        # StreamOrderConflict only ever asks for a fresh transaction: retry a few times, with
+        # a little jitter so writers racing for one hot stream spread out.
+        for attempt in range(ORDER_RETRIES):
             try:
                 async with self.pool.acquire() as conn:
                     result = await append(conn, stream_id, events, expected)
                 break
             except StreamOrderConflict:
-                if attempt == 4:
+                if attempt == ORDER_RETRIES - 1:
                     raise
+                await asyncio.sleep(random.uniform(0, 0.002 * (attempt + 1)))
         self.poke()
         return result
 
@@ -75,7 +81,7 @@ class EventStore:
             except (asyncpg.PostgresError, OSError, asyncpg.InterfaceError) as exc:
                 log.warning("notify failed (runners will poll): %s", type(exc).__name__)
                 return
-            await asyncio.sleep(0.002)
+            await asyncio.sleep(NOTIFY_EVERY)
 
     async def close(self) -> None:
         if self._notifier is not None:

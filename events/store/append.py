@@ -1,8 +1,14 @@
-"""append(stream, events, expected): one SQL round trip through `qs_append` (sql/0001_store.sql).
+"""append(stream, events, expected): one INSERT statement that checks as it writes.
 
-Checks done here before PostgreSQL is asked: the size cap per event. Checks done in the
-function, under a per-stream transaction lock: idempotent replay by event id, the expected
-version, and the per-stream order guard (see read_all.py).
+The statement reads the stream's last version, checks the expected version and the
+per-stream order guard (see read_all.py), and inserts only when both hold; a race between
+two appenders of one stream ends in the unique (stream_id, stream_version) index, which
+makes the second wait for the first's commit and then fail. Only when nothing was inserted
+does a second query find out why: an idempotent repeat of an append already stored, an
+event id reused with other content, a wrong expected version, or the order guard.
+
+Why one statement and not a plpgsql function with locks: measured on this 2-core machine,
+the function ran at 0.4 x a plain INSERT, this statement at over 0.7 x (bench/append.py).
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ import asyncpg
 import msgspec
 
 from events import catalogue
-from events.base import PendingEvent
+from events.base import Checkpoint, PendingEvent
 from events.store.errors import EventIdReused, EventTooLarge, WrongExpectedVersion
 from events.store.expected import Expect, ExpectedVersion, describe
 
@@ -25,18 +31,35 @@ class AppendResult(msgspec.Struct, frozen=True):
     positions: list[int]
     last_version: int
     replayed: bool  # True when this was a repeat of an append already stored
+    checkpoint: Checkpoint  # order key of the last event, for read-your-writes waits
 
 
 class StreamOrderConflict(Exception):
-    """The caller's transaction took its id before the one that wrote the stream's last event.
+    """Retry in a fresh transaction: `EventStore.append` does so itself.
 
-    Appending now would put this stream's events out of version order for readers that
-    follow transaction ids. Retrying in a fresh transaction always succeeds or conflicts
-    properly; `EventStore.append` does that retry itself.
+    Raised when the caller's transaction took its id before the transaction that wrote the
+    stream's last event (appending would put the stream out of order for readers that
+    follow transaction ids), and when a concurrent append of an any-version write won.
     """
 
 
-_SQL = "SELECT out_position, out_version, replayed FROM qs_append($1, $2, $3, $4, $5, $6, $7)"
+_GUARD = """
+WITH last AS (SELECT stream_version AS v, transaction_id AS tx FROM events
+               WHERE stream_id = $1 ORDER BY stream_version DESC LIMIT 1),
+cur AS (SELECT coalesce((SELECT v FROM last), 0) AS v, (SELECT tx FROM last) AS tx),
+ok AS (SELECT v FROM cur
+        WHERE ($2::bigint >= 0 AND v = $2::bigint OR $2::bigint = -1 OR $2::bigint = -2 AND v > 0)
+          AND (tx IS NULL OR tx <= pg_current_xact_id()))
+INSERT INTO events (era, event_id, stream_id, stream_version, type, schema_version, data, metadata)
+"""
+_RETURNING = " RETURNING position, stream_version, era, transaction_id::text::bigint AS tx"
+# One event, the common case: scalar parameters are much cheaper than arrays and unnest.
+_ONE = _GUARD + """SELECT (SELECT era FROM store_meta), $3, $1, ok.v + 1, $4, $5, $6::jsonb, $7::jsonb
+  FROM ok""" + _RETURNING
+_MANY = _GUARD + """SELECT (SELECT era FROM store_meta), t.id, $1, ok.v + t.n, t.type, t.version,
+       t.data::jsonb, t.meta::jsonb
+  FROM ok, unnest($3::uuid[], $4::text[], $5::int[], $6::text[], $7::text[])
+           WITH ORDINALITY AS t(id, type, version, data, meta, n)""" + _RETURNING
 
 
 async def append(
@@ -49,46 +72,75 @@ async def append(
 ) -> AppendResult:
     if not events:
         raise ValueError("append needs at least one event")
+    columns = _columns(events, max_event_bytes)
+    try:
+        if len(events) == 1:
+            rows = await conn.fetch(_ONE, stream_id, int(expected), *(c[0] for c in columns))
+        else:
+            rows = await conn.fetch(_MANY, stream_id, int(expected), *columns)
+    except asyncpg.UniqueViolationError as exc:
+        if exc.constraint_name == "events_stream_version_key" and expected in (Expect.ANY, Expect.STREAM_EXISTS):
+            raise StreamOrderConflict(stream_id) from None
+        if conn.is_in_transaction():  # the transaction is aborted: nothing more can be asked
+            if exc.constraint_name == "events_event_id_key":
+                raise EventIdReused(f"event ids of this append were already stored ({stream_id!r})") from None
+            raise WrongExpectedVersion(stream_id, describe(expected), None) from None
+        rows = []
+    if rows:
+        rows.sort(key=lambda r: r["stream_version"])
+        last = rows[-1]
+        return AppendResult(
+            positions=[r["position"] for r in rows], last_version=last["stream_version"],
+            replayed=False, checkpoint=Checkpoint(last["era"], last["tx"], last["position"]),
+        )
+    return await _diagnose(conn, stream_id, events, columns, expected)
+
+
+def _columns(events: Sequence[PendingEvent], limit: int) -> list[list[object]]:
     bodies = []
     for p in events:
         body = catalogue.encode(p.event).decode()
-        if len(body) > max_event_bytes:
-            raise EventTooLarge(p.event.type_name(), len(body), max_event_bytes)
+        if len(body) > limit:
+            raise EventTooLarge(p.event.type_name(), len(body), limit)
         bodies.append(body)
-    try:
-        rows = await conn.fetch(
-            _SQL,
-            stream_id,
-            int(expected),
-            [p.event_id for p in events],
-            [p.event.type_name() for p in events],
-            [p.event.schema_version for p in events],
-            bodies,
-            [_meta_encoder.encode(p.metadata).decode() for p in events],
-        )
-    except asyncpg.PostgresError as exc:
-        raise _translate(exc, stream_id, expected) from None
-    rows.sort(key=lambda r: r["out_version"])
-    return AppendResult(
-        positions=[r["out_position"] for r in rows],
-        last_version=rows[-1]["out_version"],
-        replayed=bool(rows[0]["replayed"]),
-    )
+    return [
+        [p.event_id for p in events],
+        [p.event.type_name() for p in events],
+        [p.event.schema_version for p in events],
+        bodies,
+        [_meta_encoder.encode(p.metadata).decode() for p in events],
+    ]
 
 
-def _translate(exc: asyncpg.PostgresError, stream_id: str, expected: ExpectedVersion) -> Exception:
-    code = getattr(exc, "sqlstate", None)
-    if code == "QS001":
-        actual = int(getattr(exc, "detail", 0) or 0)
-        return WrongExpectedVersion(stream_id, describe(expected), actual)
-    if code == "QS002":
-        return StreamOrderConflict(stream_id)
-    if code == "QS003" or (
-        isinstance(exc, asyncpg.UniqueViolationError)
-        and getattr(exc, "constraint_name", "") == "events_event_id_key"
-    ):
-        return EventIdReused(str(exc))
-    return exc
+_EXISTING = """
+SELECT e.position, e.stream_version, e.era, e.transaction_id::text::bigint AS tx,
+       e.stream_id = $1 AND e.type = t.type AND e.data = t.data::jsonb AS same
+  FROM unnest($2::uuid[], $3::text[], $4::text[]) AS t(id, type, data)
+  JOIN events e ON e.event_id = t.id
+ ORDER BY e.stream_version
+"""
+
+
+async def _diagnose(
+    conn: asyncpg.Connection, stream_id: str, events: Sequence[PendingEvent],
+    columns: list[list[object]], expected: ExpectedVersion,
+) -> AppendResult:
+    """Nothing was inserted: say why, or answer a repeat with the original result."""
+    found = await conn.fetch(_EXISTING, stream_id, columns[0], columns[1], columns[3])
+    if found:
+        if len(found) == len(events) and all(r["same"] for r in found):
+            last = found[-1]
+            return AppendResult(
+                positions=[r["position"] for r in found], last_version=last["stream_version"],
+                replayed=True, checkpoint=Checkpoint(last["era"], last["tx"], last["position"]),
+            )
+        raise EventIdReused(f"event ids of this append were already stored in {stream_id!r} or elsewhere")
+    actual = int(await conn.fetchval(
+        "SELECT coalesce(max(stream_version), 0) FROM events WHERE stream_id = $1", stream_id))
+    wrong = (expected >= 0 and actual != expected) or (expected == Expect.STREAM_EXISTS and actual == 0)
+    if wrong:
+        raise WrongExpectedVersion(stream_id, describe(expected), actual)
+    raise StreamOrderConflict(stream_id)
 
 
 __all__ = ["AppendResult", "Expect", "StreamOrderConflict", "append"]

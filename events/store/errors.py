@@ -10,8 +10,9 @@ class StoreError(Exception):
 class WrongExpectedVersion(StoreError):
     """The stream is not at the version the caller decided against. Nothing was stored."""
 
-    def __init__(self, stream_id: str, expected: int | str, actual: int) -> None:
-        super().__init__(f"stream {stream_id}: expected version {expected}, actual {actual}")
+    def __init__(self, stream_id: str, expected: int | str, actual: int | None) -> None:
+        shown = "unknown (lost a race in the caller's transaction)" if actual is None else actual
+        super().__init__(f"stream {stream_id}: expected version {expected}, actual {shown}")
         self.stream_id = stream_id
         self.expected = expected
         self.actual = actual

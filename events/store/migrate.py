@@ -91,7 +91,7 @@ async def guard_era(conn: asyncpg.Connection) -> bool:
     """
     identity = await cluster_identity(conn)
     async with conn.transaction():
-        await conn.execute("SELECT pg_advisory_xact_lock(5, 0)")
+        await conn.execute("LOCK TABLE events IN SHARE MODE")
         meta = await conn.fetchrow("SELECT era, system_identifier FROM store_meta FOR UPDATE")
         ahead = await conn.fetchval(
             "SELECT max(transaction_id) >= pg_current_xact_id() FROM events WHERE era = $1",

@@ -17,7 +17,7 @@ Rows are ordered by (transaction id, position), which is a total order that only
 Guarantees: no skipped event; a rolled-back transaction just disappears, and the horizon
 moves past it at the next read (no stall); within one transaction positions follow
 stream versions. Across transactions, a stream's versions follow transaction ids because
-`qs_append` refuses (QS002, retried by EventStore.append) to append after a stream event of
+`append` refuses (StreamOrderConflict, retried by EventStore.append) to append after an event of
 a transaction with a higher id — the one case where a transaction took its id early, before
 another appended the stream's previous version.
 
