@@ -42,6 +42,14 @@ class ProjectorState:
         self.checkpoint: Checkpoint | None = None
         self.applied = 0
         self.last_batch_at = 0.0
+        # The next batch, read while the current one is applied (catch-up reads overlap
+        # the projector's writes): (checkpoint it was read after, task).
+        self.prefetch: tuple[Checkpoint, asyncio.Task[list[asyncpg.Record]]] | None = None
+
+    def drop_prefetch(self) -> None:
+        if self.prefetch is not None:
+            self.prefetch[1].cancel()
+            self.prefetch = None
 
 
 class Runner:
@@ -120,30 +128,38 @@ class Runner:
             await cp.ensure(conn, projector.name)
         state.checkpoint = await cp.load(self.pool, projector.name)
         wake = self._wakes[projector.name]
-        while True:
-            wake.clear()
-            try:
-                progressed = await self._step(projector, state)
-            except CONNECTION_ERRORS:
-                raise
-            except Exception:
-                # A failing projector stalls alone (its lag shows it) and retries; it never
-                # skips the event it failed on.
-                log.exception("%s failed to apply a batch; retrying", projector.name)
-                progressed = False
-                state.checkpoint = await cp.load(self.pool, projector.name)
-            if not progressed:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(wake.wait(), self.poll_seconds)
+        try:
+            while True:
+                wake.clear()
+                if not await self._guarded_step(projector, state):
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(wake.wait(), self.poll_seconds)
+        finally:
+            state.drop_prefetch()
+
+    async def _guarded_step(self, projector: Projector, state: ProjectorState) -> bool:
+        try:
+            return await self._step(projector, state)
+        except CONNECTION_ERRORS:
+            raise
+        except Exception:
+            # A failing projector stalls alone (its lag shows it) and retries; it never
+            # skips the event it failed on.
+            log.exception("%s failed to apply a batch; retrying", projector.name)
+            state.drop_prefetch()
+            state.checkpoint = await cp.load(self.pool, projector.name)
+            return False
 
     async def _step(self, projector: Projector, state: ProjectorState) -> bool:
         """Apply one batch. Returns False when there was nothing to read."""
         assert state.checkpoint is not None
-        rows = await read_all_raw(self.pool, state.checkpoint, self.batch_size)
+        rows = await self._rows_after(state, state.checkpoint)
         if not rows:
             return False
         last = rows[-1]
         new = Checkpoint(last["era"], last["tx"], last["position"])
+        if len(rows) == self.batch_size:  # more is waiting: read it while this batch applies
+            state.prefetch = (new, asyncio.create_task(read_all_raw(self.pool, new, self.batch_size)))
         wanted = projector.handled_types()
         events = [to_recorded(r) for r in rows if r["type"] in wanted]
         try:
@@ -154,12 +170,21 @@ class Runner:
         except cp.CheckpointMoved:
             log.info("%s: checkpoint moved by another owner or a rebuild; reloading",
                      projector.name)
+            state.drop_prefetch()
             state.checkpoint = await cp.load(self.pool, projector.name)
             return True
         state.checkpoint = new
         state.applied += len(events)
         state.last_batch_at = time.monotonic()
         return True
+
+    async def _rows_after(self, state: ProjectorState, after: Checkpoint) -> list[asyncpg.Record]:
+        if state.prefetch is not None and state.prefetch[0] == after:
+            task = state.prefetch[1]
+            state.prefetch = None
+            return await task
+        state.drop_prefetch()
+        return await read_all_raw(self.pool, after, self.batch_size)
 
 
 async def wait_for(

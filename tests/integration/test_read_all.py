@@ -84,3 +84,18 @@ async def test_read_all_orders_an_older_era_first_after_a_restore(store: EventSt
     await store.append("after", new(Happened(n=2)), Expect.NO_STREAM)
     seen, _ = await drain(pool)
     assert seen == [1, 2]
+
+
+async def test_read_all_is_not_held_back_by_a_transaction_in_another_database(
+    store: EventStore, pool: asyncpg.Pool, server_dsn: str
+) -> None:
+    neighbour = await asyncpg.connect(server_dsn)  # another database of the same cluster
+    try:
+        tx = neighbour.transaction()
+        await tx.start()
+        await neighbour.fetchval("SELECT pg_current_xact_id()")  # holds a transaction id
+        await store.append("a", new(Happened(n=1)), Expect.NO_STREAM)
+        assert (await drain(pool))[0] == [1]
+        await tx.rollback()
+    finally:
+        await neighbour.close()
