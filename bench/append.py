@@ -34,10 +34,13 @@ async def run(dsn: str, writers: tuple[int, ...] = (1, 16, 64)) -> dict[str, flo
     meta = '{"correlation_id": "00000000-0000-0000-0000-000000000001"}'
     results: dict[str, float] = {}
     for n in writers:
+
         async def raw(w: int, i: int, n: int = n) -> None:
             await pool.execute(
                 "INSERT INTO raw_insert (stream_id, data, metadata) VALUES ($1, $2::jsonb, $3::jsonb)",
-                f"r-{n}-{w}-{i}", body, meta,
+                f"r-{n}-{w}-{i}",
+                body,
+                meta,
             )
 
         async def ours(w: int, i: int, n: int = n) -> None:
@@ -58,8 +61,12 @@ def eventsourcing_rate(dsn: str, writers: int) -> float:
     parts = urlsplit(dsn)
     host = parts.hostname or parse_qs(parts.query).get("host", ["127.0.0.1"])[0]
     datastore = PostgresDatastore(
-        dbname=parts.path.lstrip("/"), host=host, port=parts.port or 5432,
-        user=parts.username or "postgres", password=parts.password or "", pool_size=writers,
+        dbname=parts.path.lstrip("/"),
+        host=host,
+        port=parts.port or 5432,
+        user=parts.username or "postgres",
+        password=parts.password or "",
+        pool_size=writers,
     )
     recorder = PostgresApplicationRecorder(datastore, events_table_name=f"es_events_{writers}")
     recorder.create_table()

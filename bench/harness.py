@@ -62,4 +62,4 @@ async def rate(workers: int, seconds: float, op: Callable[[int, int], Awaitable[
 
 def percentile(values: list[float], p: float) -> float:
     s = sorted(values)
-    return s[min(len(s) - 1, int(round(p / 100 * (len(s) - 1))))]
+    return s[min(len(s) - 1, round(p / 100 * (len(s) - 1)))]

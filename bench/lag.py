@@ -36,12 +36,17 @@ class LagProbe(Projector):
     async def apply_batch(self, conn: asyncpg.Connection, events: Sequence[RecordedEvent]) -> None:
         await conn.execute(
             """INSERT INTO bench_lag SELECT id, extract(epoch FROM clock_timestamp())
-                 FROM unnest($1::uuid[]) id""", [e.event_id for e in events])
+                 FROM unnest($1::uuid[]) id""",
+            [e.event_id for e in events],
+        )
 
 
 async def run(dsn: str, per_second: float) -> dict[str, float]:
-    proc = subprocess.Popen([sys.executable, "-m", "bench.lag_runner", dsn], cwd=ROOT,
-                            env={**os.environ, "PYTHONPATH": str(ROOT)})
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bench.lag_runner", dsn],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     pool = await asyncpg.create_pool(dsn, min_size=16, max_size=16)
     store = EventStore(pool)
     try:
@@ -57,7 +62,11 @@ async def run(dsn: str, per_second: float) -> dict[str, float]:
         await store.close()
         await pool.close()
     lags = [(r["applied_at"] - appended[r["event_id"]]) * 1000 for r in rows if r["event_id"] in appended]
-    return {"rate": len(appended) / SECONDS, "p50_ms": percentile(lags, 50), "p99_ms": percentile(lags, 99)}
+    return {
+        "rate": len(appended) / SECONDS,
+        "p50_ms": percentile(lags, 50),
+        "p99_ms": percentile(lags, 99),
+    }
 
 
 async def _steady_appends(store: EventStore, per_second: float) -> dict[uuid.UUID, float]:

@@ -28,7 +28,9 @@ class CountAll(Projector):
     async def apply_batch(self, conn: asyncpg.Connection, events: Sequence[RecordedEvent]) -> None:
         await conn.execute(
             """INSERT INTO bench_count VALUES (1, $1)
-               ON CONFLICT (id) DO UPDATE SET n = bench_count.n + $1""", len(events))
+               ON CONFLICT (id) DO UPDATE SET n = bench_count.n + $1""",
+            len(events),
+        )
 
 
 async def fill(dsn: str, total: int) -> None:
@@ -37,12 +39,15 @@ async def fill(dsn: str, total: int) -> None:
     conn = await asyncpg.connect(dsn)
     for start in range(0, total, CHUNK):
         await conn.execute(
-            """INSERT INTO events (era, event_id, stream_id, stream_version, type, schema_version, data, metadata)
+            """INSERT INTO events
+                      (era, event_id, stream_id, stream_version, type, schema_version, data, metadata)
                SELECT 0, gen_random_uuid(), 'replay-' || g, 1, 'BenchHappened', 1,
                       replace($3, '"n":', '"n":' || g)::jsonb,
                       '{"correlation_id": "00000000-0000-0000-0000-000000000001"}'::jsonb
                  FROM generate_series($1::bigint, $2::bigint) g""",
-            start + 1, min(start + CHUNK, total), body,
+            start + 1,
+            min(start + CHUNK, total),
+            body,
         )
     await conn.execute("VACUUM ANALYZE events")
     await conn.close()
@@ -55,7 +60,10 @@ async def raw_scan(dsn: str, batch: int = 5000) -> float:
     while rows := await conn.fetch(
         """SELECT position, era, transaction_id::text, event_id, stream_id, stream_version, type,
                   schema_version, data::text, metadata::text, recorded_at
-             FROM events WHERE position > $1 ORDER BY position LIMIT $2""", last, batch):
+             FROM events WHERE position > $1 ORDER BY position LIMIT $2""",
+        last,
+        batch,
+    ):
         n += len(rows)
         last = rows[-1]["position"]
     elapsed = time.perf_counter() - started
@@ -69,7 +77,8 @@ async def replay(dsn: str, batch: int = 5000) -> float:
     total = await pool.fetchval("SELECT count(*) FROM events")
     head = await pool.fetchrow(
         "SELECT era, transaction_id::text::bigint AS tx, position FROM events"
-        " ORDER BY era DESC, transaction_id DESC, position DESC LIMIT 1")
+        " ORDER BY era DESC, transaction_id DESC, position DESC LIMIT 1"
+    )
     target = Checkpoint(head["era"], head["tx"], head["position"])
     runner = Runner(dsn, pool, [CountAll()], batch_size=batch, poll_seconds=0.05)
     started = time.perf_counter()

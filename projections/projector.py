@@ -10,9 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import ClassVar
 
-import asyncpg
-
 from events.base import Event, RecordedEvent
+from events.store.db import Db
 
 
 class Projector:
@@ -25,13 +24,13 @@ class Projector:
     def handled_types(cls) -> frozenset[str]:
         return frozenset(t.type_name() for t in cls.handles)
 
-    async def apply(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
+    async def apply(self, conn: Db, event: RecordedEvent) -> None:
         raise NotImplementedError
 
-    async def apply_batch(self, conn: asyncpg.Connection, events: Sequence[RecordedEvent]) -> None:
+    async def apply_batch(self, conn: Db, events: Sequence[RecordedEvent]) -> None:
         """Apply a batch in order. Override to write a batch with fewer statements."""
         for e in events:
             await self.apply(conn, e)
 
-    async def create_tables(self, conn: asyncpg.Connection) -> None:
+    async def create_tables(self, conn: Db) -> None:
         await conn.execute(self.ddl)

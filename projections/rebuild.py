@@ -17,6 +17,7 @@ import asyncpg
 
 from events.base import START, Checkpoint
 from events.store import checkpoints as cp
+from events.store.db import Db
 from events.store.read_all import read_all_raw
 from events.store.records import to_recorded
 from projections.projector import Projector
@@ -51,9 +52,7 @@ async def rebuild(
         await conn.close()
 
 
-async def _replay(
-    conn: asyncpg.Connection, projector: Projector, after: Checkpoint, limit: int
-) -> tuple[Checkpoint, int]:
+async def _replay(conn: Db, projector: Projector, after: Checkpoint, limit: int) -> tuple[Checkpoint, int]:
     rows = await read_all_raw(conn, after, limit)
     if not rows:
         return after, 0
@@ -65,9 +64,7 @@ async def _replay(
     return Checkpoint(last["era"], last["tx"], last["position"]), len(rows)
 
 
-async def _swap(
-    conn: asyncpg.Connection, projector: Projector, shadow: str, position: Checkpoint, limit: int
-) -> None:
+async def _swap(conn: Db, projector: Projector, shadow: str, position: Checkpoint, limit: int) -> None:
     live = ", ".join(f"public.{t}" for t in projector.tables)
     # The live tables may not exist yet on a new store: create them, then look in the
     # fresh schema first again for the final replay.
@@ -76,9 +73,7 @@ async def _swap(
     await conn.execute(f"SET LOCAL search_path TO {shadow}, public")
     await conn.execute(f"LOCK TABLE {live} IN ACCESS EXCLUSIVE MODE")
     await cp.ensure(conn, projector.name)
-    await conn.execute(
-        "SELECT 1 FROM projection_checkpoints WHERE name = $1 FOR UPDATE", projector.name
-    )
+    await conn.execute("SELECT 1 FROM projection_checkpoints WHERE name = $1 FOR UPDATE", projector.name)
     while True:  # what was appended while the replay ran
         position, n = await _replay(conn, projector, position, limit)
         if n < limit:

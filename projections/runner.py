@@ -24,13 +24,19 @@ import asyncpg
 from events.base import Checkpoint
 from events.store import CHANNEL
 from events.store import checkpoints as cp
+from events.store.db import Db
 from events.store.read_all import read_all_raw
 from events.store.records import to_recorded
 from projections.projector import Projector
 
 log = logging.getLogger(__name__)
-CONNECTION_ERRORS = (OSError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError,
-                     asyncpg.CannotConnectNowError, asyncpg.AdminShutdownError)
+CONNECTION_ERRORS = (
+    OSError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.AdminShutdownError,
+)
 
 
 TRY_LOCK = "SELECT pg_try_advisory_lock(2, hashtext($1))"
@@ -90,15 +96,17 @@ class Runner:
             try:
                 await self._run_connected(control)
             except* CONNECTION_ERRORS as group:
-                log.warning("runner lost the database (%s); reconnecting",
-                            type(group.exceptions[0]).__name__)
+                log.warning(
+                    "runner lost the database (%s); reconnecting",
+                    type(group.exceptions[0]).__name__,
+                )
             finally:
                 for state in self.states.values():
                     state.owned = False
                 with contextlib.suppress(Exception):
                     await asyncio.wait_for(control.close(), 1)
 
-    async def _run_connected(self, control: asyncpg.Connection) -> None:
+    async def _run_connected(self, control: Db) -> None:
         await control.add_listener(CHANNEL, self._on_notify)
         async with asyncio.TaskGroup() as tasks:
             tasks.create_task(self._watch(control))
@@ -109,14 +117,14 @@ class Runner:
         for wake in self._wakes.values():
             wake.set()
 
-    async def _watch(self, control: asyncpg.Connection) -> None:
+    async def _watch(self, control: Db) -> None:
         # A dropped control connection means our locks may be gone: fail the whole group.
         while True:
             await asyncio.sleep(self.poll_seconds)
             async with self._control_lock:
                 await control.fetchval("SELECT 1")
 
-    async def _drive(self, control: asyncpg.Connection, projector: Projector) -> None:
+    async def _drive(self, control: Db, projector: Projector) -> None:
         state = self.states[projector.name]
         while not state.owned:
             async with self._control_lock:
@@ -159,7 +167,10 @@ class Runner:
         last = rows[-1]
         new = Checkpoint(last["era"], last["tx"], last["position"])
         if len(rows) == self.batch_size:  # more is waiting: read it while this batch applies
-            state.prefetch = (new, asyncio.create_task(read_all_raw(self.pool, new, self.batch_size)))
+            state.prefetch = (
+                new,
+                asyncio.create_task(read_all_raw(self.pool, new, self.batch_size)),
+            )
         wanted = projector.handled_types()
         events = [to_recorded(r) for r in rows if r["type"] in wanted]
         try:
@@ -168,8 +179,7 @@ class Runner:
                     await projector.apply_batch(conn, events)
                 await cp.advance(conn, projector.name, state.checkpoint, new)
         except cp.CheckpointMoved:
-            log.info("%s: checkpoint moved by another owner or a rebuild; reloading",
-                     projector.name)
+            log.info("%s: checkpoint moved by another owner or a rebuild; reloading", projector.name)
             state.drop_prefetch()
             state.checkpoint = await cp.load(self.pool, projector.name)
             return True

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import msgspec
-import asyncpg
+
+from events.store.db import Queryable
 
 LAG_CAP = 1_000_000  # counting further than this costs more than it tells
 
@@ -29,13 +30,13 @@ SELECT c.name, c.era, c.tx, c.pos,
 """
 
 
-async def lag(conn: asyncpg.Connection | asyncpg.Pool, names: list[str]) -> list[ProjectorLag]:
+async def lag(conn: Queryable, names: list[str]) -> list[ProjectorLag]:
     rows = await conn.fetch(_SQL, names, LAG_CAP)
     known = {r["name"] for r in rows}
     out = [
         ProjectorLag(
             name=r["name"],
-            checkpoint=f'{r["era"]}.{r["tx"]}.{r["pos"]}',
+            checkpoint=f"{r['era']}.{r['tx']}.{r['pos']}",
             events_behind=r["events_behind"],
             seconds_behind=max(0.0, r["seconds_behind"]),
         )

@@ -14,7 +14,6 @@ from services.access.guards import current_principal, require_declared_role
 from services.access.http_accounts import AccountController
 from services.access.http_auth import AuthController
 from services.audit.http import AuditController
-
 from services.deps import Clock, Ids, RandomIds, SystemClock
 from services.health.http import HealthController
 from services.problems import EXCEPTION_HANDLERS
@@ -24,13 +23,16 @@ from services.units.http import UnitController
 
 # Every route declares what it needs in `opt`: {"public": True} or {"role": ...}; the one
 # guard below enforces it (see services/access/guards.py).
-ROUTES: list[type] = [HealthController, AuthController, UnitController, AccountController,
-                      AuditController]
+ROUTES: list[type] = [
+    HealthController,
+    AuthController,
+    UnitController,
+    AccountController,
+    AuditController,
+]
 
 
-def create_app(
-    settings: Settings, *, clock: Clock | None = None, ids: Ids | None = None
-) -> Litestar:
+def create_app(settings: Settings, *, clock: Clock | None = None, ids: Ids | None = None) -> Litestar:
     @contextlib.asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         dsn, redis_url = resolve_urls(settings)
@@ -49,7 +51,8 @@ def create_app(
         exception_handlers=EXCEPTION_HANDLERS,
         request_max_body_size=settings.max_body_bytes,
         openapi_config=OpenAPIConfig(
-            title="Qunsheng 群声", version="1",
+            title="Qunsheng 群声",
+            version="1",
             openapi_router=Router(path="/api/schema", route_handlers=[], opt={"public": True}),
         ),
         state=_state(settings, clock or SystemClock(), ids or RandomIds()),

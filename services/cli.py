@@ -9,8 +9,8 @@ import logging
 import os
 import signal
 import sys
-from datetime import UTC, datetime
 from collections.abc import Callable, Coroutine
+from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
@@ -50,9 +50,13 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     settings = from_env()
     commands: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
-        "serve": _serve, "migrate": _async(_migrate), "project": _async(_project),
-        "rebuild": _async(_rebuild), "status": _async(_status),
-        "create-admin": _async(_create_admin), "demo": _async(_demo),
+        "serve": _serve,
+        "migrate": _async(_migrate),
+        "project": _async(_project),
+        "rebuild": _async(_rebuild),
+        "status": _async(_status),
+        "create-admin": _async(_create_admin),
+        "demo": _async(_demo),
     }
     return commands[args.command](settings, args)
 
@@ -77,8 +81,15 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     os.environ["DATABASE_URL"], os.environ["REDIS_URL"] = dsn, redis_url
     print(f"Qunsheng 群声 on http://{settings.host}:{settings.port}", flush=True)
     # access_log=False: an access log would write every respondent's address to disk.
-    uvicorn.run("services.app:app_from_env", factory=True, host=settings.host,
-                port=settings.port, workers=args.workers, access_log=False, log_level="info")
+    uvicorn.run(
+        "services.app:app_from_env",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=args.workers,
+        access_log=False,
+        log_level="info",
+    )
     return 0
 
 
@@ -127,10 +138,13 @@ async def _status(settings: Settings, dsn: str, args: argparse.Namespace) -> int
     conn = await asyncpg.connect(dsn)
     try:
         head = await conn.fetchrow("SELECT count(*) AS n, max(position) AS last FROM events")
+        assert head is not None
         print(f"events: {head['n']} (last position {head['last'] or 0})")
         for row in await lag(conn, [p.name for p in all_projectors()]):
-            print(f"{row.name:32} at {row.checkpoint:>24}  behind {row.events_behind} events,"
-                  f" {row.seconds_behind:.1f} s")
+            print(
+                f"{row.name:32} at {row.checkpoint:>24}  behind {row.events_behind} events,"
+                f" {row.seconds_behind:.1f} s"
+            )
     finally:
         await conn.close()
     return 0
@@ -168,15 +182,23 @@ async def _create_admin(settings: Settings, dsn: str, args: argparse.Namespace) 
 
     password = _read_password(args)
     if password is None or len(password) < 10:
-        print("a password of at least 10 characters is needed (use --password-stdin"
-              " when not at a terminal)", file=sys.stderr)
+        print(
+            "a password of at least 10 characters is needed (use --password-stdin when not at a terminal)",
+            file=sys.stderr,
+        )
         return 2
 
     async def work(store: EventStore) -> int:
         try:
             account_id, unit_id = await create_admin(
-                store, login=args.login, display_name=args.name, password=password,
-                now=datetime.now(UTC), unit_id=args.unit, unit_name=args.unit_name)
+                store,
+                login=args.login,
+                display_name=args.name,
+                password=password,
+                now=datetime.now(UTC),
+                unit_id=args.unit,
+                unit_name=args.unit_name,
+            )
         except Problem as exc:
             print(f"refused: {exc.detail}", file=sys.stderr)
             return 1

@@ -15,10 +15,12 @@ _keep: list[Any] = []  # the server handles must live as long as the process
 
 
 def postgres(data_dir: Path, database: str = "qunsheng") -> str:
-    import pgserver  # type: ignore[import-untyped]
+    import pgserver
 
     data_dir.mkdir(parents=True, exist_ok=True)
-    server = pgserver.get_server(data_dir / "pg", cleanup_mode="stop")
+    server = pgserver.get_server(  # type: ignore[attr-defined]
+        data_dir / "pg", cleanup_mode="stop"
+    )
     _keep.append(server)
     exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{database}';")
     if "(1 row)" not in exists:

@@ -12,8 +12,9 @@ import logging
 from typing import Any
 
 import asyncpg
-from litestar import MediaType, Request, Response
+from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
+from litestar.types import ExceptionHandlersMap
 
 from events.store.errors import EventIdReused, EventTooLarge, WrongExpectedVersion
 
@@ -48,17 +49,35 @@ class Unavailable(Problem):
 
 
 _HTTP_SLUGS = {
-    400: "bad-request", 401: "unauthenticated", 403: "forbidden", 404: "not-found",
-    405: "method-not-allowed", 409: "conflict", 413: "body-too-large", 415: "unsupported-media-type",
-    422: "validation", 429: "too-many-requests", 503: "unavailable",
+    400: "bad-request",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not-found",
+    405: "method-not-allowed",
+    409: "conflict",
+    413: "body-too-large",
+    415: "unsupported-media-type",
+    422: "validation",
+    429: "too-many-requests",
+    503: "unavailable",
 }
-DB_DOWN = (OSError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError,
-           asyncpg.CannotConnectNowError, asyncpg.AdminShutdownError, TimeoutError)
+DB_DOWN = (
+    OSError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.AdminShutdownError,
+    TimeoutError,
+)
 
 
 def problem(
-    status: int, slug: str, title: str, detail: str | None = None,
-    headers: dict[str, str] | None = None, **extra: Any,
+    status: int,
+    slug: str,
+    title: str,
+    detail: str | None = None,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
 ) -> Response[dict[str, Any]]:
     body = {"type": TYPE_BASE + slug, "title": title, "status": status, **extra}
     if detail:
@@ -72,8 +91,13 @@ def _domain(_: Request[Any, Any, Any], exc: Problem) -> Response[dict[str, Any]]
 
 
 def _wrong_version(_: Request[Any, Any, Any], exc: WrongExpectedVersion) -> Response[dict[str, Any]]:
-    return problem(409, "wrong-expected-version", "The resource changed; reload and retry",
-                   expected=exc.expected, actual=exc.actual)
+    return problem(
+        409,
+        "wrong-expected-version",
+        "The resource changed; reload and retry",
+        expected=exc.expected,
+        actual=exc.actual,
+    )
 
 
 def _reused(_: Request[Any, Any, Any], exc: EventIdReused) -> Response[dict[str, Any]]:
@@ -99,13 +123,12 @@ def _http(_: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, A
 def _unexpected(_: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
     if isinstance(exc, DB_DOWN):
         log.warning("database unavailable: %s", type(exc).__name__)
-        return problem(503, "unavailable", "Service temporarily unavailable",
-                       headers={"Retry-After": "2"})
+        return problem(503, "unavailable", "Service temporarily unavailable", headers={"Retry-After": "2"})
     log.error("unexpected %s", type(exc).__name__, exc_info=exc)
     return problem(500, "internal", "Internal error")
 
 
-EXCEPTION_HANDLERS: dict[type[Exception], Any] = {
+EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     Problem: _domain,
     WrongExpectedVersion: _wrong_version,
     EventIdReused: _reused,

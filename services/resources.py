@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 import contextlib
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 
 import asyncpg
 import redis.asyncio as aioredis
@@ -50,7 +50,9 @@ async def open_resources(settings: Settings, dsn: str, redis_url: str) -> Resour
     if applied:
         log.info("applied migrations: %s", ", ".join(applied))
     pool = await asyncpg.create_pool(
-        dsn, min_size=settings.pool_min, max_size=settings.pool_max,
+        dsn,
+        min_size=settings.pool_min,
+        max_size=settings.pool_max,
         server_settings={"idle_in_transaction_session_timeout": "60000"},
     )
     client = aioredis.from_url(redis_url, socket_timeout=1, socket_connect_timeout=1)

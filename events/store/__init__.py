@@ -18,6 +18,7 @@ import asyncpg
 
 from events.base import START, Checkpoint, PendingEvent, RecordedEvent
 from events.store.append import AppendResult, StreamOrderConflict, append
+from events.store.db import Db
 from events.store.expected import Expect, ExpectedVersion
 from events.store.read_all import read_all
 from events.store.read_stream import read_stream
@@ -54,7 +55,7 @@ class EventStore:
         return result
 
     @contextlib.asynccontextmanager
-    async def unit_of_work(self) -> AsyncIterator[asyncpg.Connection]:
+    async def unit_of_work(self) -> AsyncIterator[Db]:
         """A transaction for appends that must commit with other writes; wakes readers after."""
         async with self.pool.acquire() as conn, conn.transaction():
             yield conn

@@ -14,12 +14,14 @@ the function ran at 0.4 x a plain INSERT, this statement at over 0.7 x (bench/ap
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import asyncpg
 import msgspec
 
 from events import catalogue
 from events.base import Checkpoint, PendingEvent
+from events.store.db import Db
 from events.store.errors import EventIdReused, EventTooLarge, WrongExpectedVersion
 from events.store.expected import Expect, ExpectedVersion, describe
 
@@ -54,16 +56,24 @@ INSERT INTO events (era, event_id, stream_id, stream_version, type, schema_versi
 """
 _RETURNING = " RETURNING position, stream_version, era, transaction_id::text::bigint AS tx"
 # One event, the common case: scalar parameters are much cheaper than arrays and unnest.
-_ONE = _GUARD + """SELECT (SELECT era FROM store_meta), $3, $1, ok.v + 1, $4, $5, $6::jsonb, $7::jsonb
-  FROM ok""" + _RETURNING
-_MANY = _GUARD + """SELECT (SELECT era FROM store_meta), t.id, $1, ok.v + t.n, t.type, t.version,
+_ONE = (
+    _GUARD
+    + """SELECT (SELECT era FROM store_meta), $3, $1, ok.v + 1, $4, $5, $6::jsonb, $7::jsonb
+  FROM ok"""
+    + _RETURNING
+)
+_MANY = (
+    _GUARD
+    + """SELECT (SELECT era FROM store_meta), t.id, $1, ok.v + t.n, t.type, t.version,
        t.data::jsonb, t.meta::jsonb
   FROM ok, unnest($3::uuid[], $4::text[], $5::int[], $6::text[], $7::text[])
-           WITH ORDINALITY AS t(id, type, version, data, meta, n)""" + _RETURNING
+           WITH ORDINALITY AS t(id, type, version, data, meta, n)"""
+    + _RETURNING
+)
 
 
 async def append(
-    conn: asyncpg.Connection,
+    conn: Db,
     stream_id: str,
     events: Sequence[PendingEvent],
     expected: ExpectedVersion,
@@ -79,7 +89,10 @@ async def append(
         else:
             rows = await conn.fetch(_MANY, stream_id, int(expected), *columns)
     except asyncpg.UniqueViolationError as exc:
-        if exc.constraint_name == "events_stream_version_key" and expected in (Expect.ANY, Expect.STREAM_EXISTS):
+        if exc.constraint_name == "events_stream_version_key" and expected in (
+            Expect.ANY,
+            Expect.STREAM_EXISTS,
+        ):
             raise StreamOrderConflict(stream_id) from None
         if conn.is_in_transaction():  # the transaction is aborted: nothing more can be asked
             if exc.constraint_name == "events_event_id_key":
@@ -90,13 +103,15 @@ async def append(
         rows.sort(key=lambda r: r["stream_version"])
         last = rows[-1]
         return AppendResult(
-            positions=[r["position"] for r in rows], last_version=last["stream_version"],
-            replayed=False, checkpoint=Checkpoint(last["era"], last["tx"], last["position"]),
+            positions=[r["position"] for r in rows],
+            last_version=last["stream_version"],
+            replayed=False,
+            checkpoint=Checkpoint(last["era"], last["tx"], last["position"]),
         )
     return await _diagnose(conn, stream_id, events, columns, expected)
 
 
-def _columns(events: Sequence[PendingEvent], limit: int) -> list[list[object]]:
+def _columns(events: Sequence[PendingEvent], limit: int) -> list[list[Any]]:
     bodies = []
     for p in events:
         body = catalogue.encode(p.event).decode()
@@ -122,8 +137,11 @@ SELECT e.position, e.stream_version, e.era, e.transaction_id::text::bigint AS tx
 
 
 async def _diagnose(
-    conn: asyncpg.Connection, stream_id: str, events: Sequence[PendingEvent],
-    columns: list[list[object]], expected: ExpectedVersion,
+    conn: Db,
+    stream_id: str,
+    events: Sequence[PendingEvent],
+    columns: list[list[Any]],
+    expected: ExpectedVersion,
 ) -> AppendResult:
     """Nothing was inserted: say why, or answer a repeat with the original result."""
     found = await conn.fetch(_EXISTING, stream_id, columns[0], columns[1], columns[3])
@@ -131,12 +149,17 @@ async def _diagnose(
         if len(found) == len(events) and all(r["same"] for r in found):
             last = found[-1]
             return AppendResult(
-                positions=[r["position"] for r in found], last_version=last["stream_version"],
-                replayed=True, checkpoint=Checkpoint(last["era"], last["tx"], last["position"]),
+                positions=[r["position"] for r in found],
+                last_version=last["stream_version"],
+                replayed=True,
+                checkpoint=Checkpoint(last["era"], last["tx"], last["position"]),
             )
         raise EventIdReused(f"event ids of this append were already stored in {stream_id!r} or elsewhere")
-    actual = int(await conn.fetchval(
-        "SELECT coalesce(max(stream_version), 0) FROM events WHERE stream_id = $1", stream_id))
+    actual = int(
+        await conn.fetchval(
+            "SELECT coalesce(max(stream_version), 0) FROM events WHERE stream_id = $1", stream_id
+        )
+    )
     wrong = (expected >= 0 and actual != expected) or (expected == Expect.STREAM_EXISTS and actual == 0)
     if wrong:
         raise WrongExpectedVersion(stream_id, describe(expected), actual)

@@ -2,31 +2,24 @@
 
 from __future__ import annotations
 
-import asyncpg
-
 from events.base import START, Checkpoint
+from events.store.db import Db, Queryable
 
 
 class CheckpointMoved(Exception):
     """Another owner (or a rebuild) moved the checkpoint: this batch must be rolled back."""
 
 
-async def load(conn: asyncpg.Connection | asyncpg.Pool, name: str) -> Checkpoint:
-    row = await conn.fetchrow(
-        "SELECT era, tx, pos FROM projection_checkpoints WHERE name = $1", name
-    )
+async def load(conn: Queryable, name: str) -> Checkpoint:
+    row = await conn.fetchrow("SELECT era, tx, pos FROM projection_checkpoints WHERE name = $1", name)
     return START if row is None else Checkpoint(row["era"], row["tx"], row["pos"])
 
 
-async def ensure(conn: asyncpg.Connection | asyncpg.Pool, name: str) -> None:
-    await conn.execute(
-        "INSERT INTO projection_checkpoints (name) VALUES ($1) ON CONFLICT DO NOTHING", name
-    )
+async def ensure(conn: Queryable, name: str) -> None:
+    await conn.execute("INSERT INTO projection_checkpoints (name) VALUES ($1) ON CONFLICT DO NOTHING", name)
 
 
-async def advance(
-    conn: asyncpg.Connection, name: str, expected: Checkpoint, new: Checkpoint
-) -> None:
+async def advance(conn: Db, name: str, expected: Checkpoint, new: Checkpoint) -> None:
     """Move the checkpoint from `expected` to `new`, or raise CheckpointMoved.
 
     Run inside the transaction that applied the batch: the row lock taken here makes a
@@ -35,22 +28,31 @@ async def advance(
     status = await conn.execute(
         """UPDATE projection_checkpoints SET era = $5, tx = $6, pos = $7, updated_at = now()
             WHERE name = $1 AND (era, tx, pos) = ($2, $3, $4)""",
-        name, expected.era, expected.tx, expected.pos, new.era, new.tx, new.pos,
+        name,
+        expected.era,
+        expected.tx,
+        expected.pos,
+        new.era,
+        new.tx,
+        new.pos,
     )
     if status != "UPDATE 1":
         raise CheckpointMoved(name)
 
 
-async def store(conn: asyncpg.Connection, name: str, value: Checkpoint) -> None:
+async def store(conn: Db, name: str, value: Checkpoint) -> None:
     """Set the checkpoint unconditionally (used by a rebuild's swap, under the row lock)."""
     await conn.execute(
         """INSERT INTO projection_checkpoints (name, era, tx, pos) VALUES ($1, $2, $3, $4)
            ON CONFLICT (name) DO UPDATE SET era = $2, tx = $3, pos = $4, updated_at = now()""",
-        name, value.era, value.tx, value.pos,
+        name,
+        value.era,
+        value.tx,
+        value.pos,
     )
 
 
-async def position_key(conn: asyncpg.Connection | asyncpg.Pool, position: int) -> Checkpoint | None:
+async def position_key(conn: Queryable, position: int) -> Checkpoint | None:
     """The order key of the event at a global position (for read-your-writes waits)."""
     row = await conn.fetchrow(
         "SELECT era, transaction_id::text::bigint AS tx FROM events WHERE position = $1", position

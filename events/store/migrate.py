@@ -11,6 +11,8 @@ from importlib import resources
 
 import asyncpg
 
+from events.store.db import Db, Queryable
+
 MIGRATION_PACKAGES = ("events.store", "services")
 _LOCK = (4, 0)
 
@@ -31,17 +33,13 @@ def available(packages: tuple[str, ...] = MIGRATION_PACKAGES) -> list[tuple[str,
     return found
 
 
-async def pending(conn: asyncpg.Connection | asyncpg.Pool) -> list[str]:
+async def pending(conn: Queryable) -> list[str]:
     exists = await conn.fetchval("SELECT to_regclass('schema_migrations') IS NOT NULL")
-    applied = (
-        {r["name"] for r in await conn.fetch("SELECT name FROM schema_migrations")}
-        if exists
-        else set()
-    )
+    applied = {r["name"] for r in await conn.fetch("SELECT name FROM schema_migrations")} if exists else set()
     return [name for name, _ in available() if name not in applied]
 
 
-async def migrate(conn: asyncpg.Connection) -> list[str]:
+async def migrate(conn: Db) -> list[str]:
     """Apply what is missing; return the names applied. Safe to run from many processes."""
     await conn.execute("SELECT pg_advisory_lock($1, $2)", *_LOCK)
     try:
@@ -51,8 +49,7 @@ async def migrate(conn: asyncpg.Connection) -> list[str]:
                    applied_at timestamptz NOT NULL DEFAULT now())"""
         )
         applied = {
-            r["name"]: r["checksum"]
-            for r in await conn.fetch("SELECT name, checksum FROM schema_migrations")
+            r["name"]: r["checksum"] for r in await conn.fetch("SELECT name, checksum FROM schema_migrations")
         }
         done = []
         for name, sql in available():
@@ -65,7 +62,8 @@ async def migrate(conn: asyncpg.Connection) -> list[str]:
                 await conn.execute(sql)
                 await conn.execute(
                     "INSERT INTO schema_migrations (name, checksum) VALUES ($1, $2)",
-                    name, checksum,
+                    name,
+                    checksum,
                 )
             done.append(name)
         await guard_era(conn)
@@ -74,14 +72,14 @@ async def migrate(conn: asyncpg.Connection) -> list[str]:
         await conn.execute("SELECT pg_advisory_unlock($1, $2)", *_LOCK)
 
 
-async def cluster_identity(conn: asyncpg.Connection) -> str | None:
+async def cluster_identity(conn: Db) -> str | None:
     try:
         return str(await conn.fetchval("SELECT system_identifier FROM pg_control_system()"))
     except asyncpg.InsufficientPrivilegeError:
         return None  # then only the transaction-id check below guards the order
 
 
-async def guard_era(conn: asyncpg.Connection) -> bool:
+async def guard_era(conn: Db) -> bool:
     """Open a new era when the store is found in another cluster. Returns True if it did.
 
     Two signs: the cluster's system identifier differs from the one recorded, or stored
@@ -93,6 +91,7 @@ async def guard_era(conn: asyncpg.Connection) -> bool:
     async with conn.transaction():
         await conn.execute("LOCK TABLE events IN SHARE MODE")
         meta = await conn.fetchrow("SELECT era, system_identifier FROM store_meta FOR UPDATE")
+        assert meta is not None, "store_meta has its one row from the first migration"
         ahead = await conn.fetchval(
             "SELECT max(transaction_id) >= pg_current_xact_id() FROM events WHERE era = $1",
             meta["era"],

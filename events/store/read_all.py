@@ -47,6 +47,7 @@ from __future__ import annotations
 import asyncpg
 
 from events.base import START, Checkpoint, RecordedEvent
+from events.store.db import Queryable
 from events.store.records import COLUMNS, to_recorded
 
 _SQL = f"""
@@ -64,15 +65,11 @@ SELECT {COLUMNS} FROM events
 """
 
 
-async def read_all(
-    conn: asyncpg.Connection | asyncpg.Pool, after: Checkpoint = START, limit: int = 1000
-) -> list[RecordedEvent]:
+async def read_all(conn: Queryable, after: Checkpoint = START, limit: int = 1000) -> list[RecordedEvent]:
     rows = await conn.fetch(_SQL, after.era, str(after.tx), after.pos, limit)
     return [to_recorded(r) for r in rows]
 
 
-async def read_all_raw(
-    conn: asyncpg.Connection | asyncpg.Pool, after: Checkpoint = START, limit: int = 1000
-) -> list[asyncpg.Record]:
+async def read_all_raw(conn: Queryable, after: Checkpoint = START, limit: int = 1000) -> list[asyncpg.Record]:
     """The same rows undecoded, for projectors that decode lazily (only the types they handle)."""
     return await conn.fetch(_SQL, after.era, str(after.tx), after.pos, limit)

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import asyncpg
-
 from events.base import RecordedEvent
+from events.store.db import Queryable
 from events.store.records import COLUMNS, to_recorded
 
 _SQL = f"""
@@ -14,14 +13,12 @@ SELECT {COLUMNS} FROM events
 """
 
 
-async def read_stream(
-    conn: asyncpg.Connection | asyncpg.Pool, stream_id: str, after_version: int = 0
-) -> list[RecordedEvent]:
+async def read_stream(conn: Queryable, stream_id: str, after_version: int = 0) -> list[RecordedEvent]:
     rows = await conn.fetch(_SQL, stream_id, after_version)
     return [to_recorded(r) for r in rows]
 
 
-async def stream_version(conn: asyncpg.Connection | asyncpg.Pool, stream_id: str) -> int:
+async def stream_version(conn: Queryable, stream_id: str) -> int:
     v = await conn.fetchval(
         "SELECT coalesce(max(stream_version), 0) FROM events WHERE stream_id = $1", stream_id
     )

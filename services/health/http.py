@@ -23,7 +23,7 @@ class Readiness(msgspec.Struct):
 
 
 class HealthController(Controller):
-    tags = ["operations"]
+    tags = ("operations",)
 
     @get("/health", operation_id="health", opt={"public": True})
     async def health(self) -> dict[str, str]:

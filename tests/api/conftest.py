@@ -21,8 +21,13 @@ def clock() -> FixedClock:
 
 @pytest.fixture
 def settings(dsn: str, redis_url: str) -> Settings:
-    return Settings(database_url=dsn, redis_url=redis_url, poll_seconds=0.05,
-                    max_body_bytes=64 * 1024, secret_key="test-secret-key-not-for-production")
+    return Settings(
+        database_url=dsn,
+        redis_url=redis_url,
+        poll_seconds=0.05,
+        max_body_bytes=64 * 1024,
+        secret_key="test-secret-key-not-for-production",
+    )
 
 
 @pytest.fixture

@@ -122,8 +122,11 @@ async def test_append_records_causation_correlation_and_actor(store: EventStore)
 
     corr, cause = uuid.uuid4(), uuid.uuid4()
     meta = Metadata(correlation_id=corr, causation_id=cause, actor="acct-7")
-    await store.append("s-1", [PendingEvent(event=Happened(n=1), event_id=uuid.uuid4(), metadata=meta)],
-                       Expect.NO_STREAM)
+    await store.append(
+        "s-1",
+        [PendingEvent(event=Happened(n=1), event_id=uuid.uuid4(), metadata=meta)],
+        Expect.NO_STREAM,
+    )
     [recorded] = await store.read_stream("s-1")
     assert recorded.metadata == meta
 

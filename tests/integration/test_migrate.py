@@ -26,8 +26,7 @@ async def test_migrate_applies_everything_once_even_when_run_concurrently(server
         applied = [name for r in results for name in r]
         assert sorted(applied) == sorted(name for name, _ in m.available())
         assert await m.pending(conns[0]) == []
-        await conns[0].execute("UPDATE schema_migrations SET checksum = 'edited' WHERE name = $1",
-                               applied[0])
+        await conns[0].execute("UPDATE schema_migrations SET checksum = 'edited' WHERE name = $1", applied[0])
         with pytest.raises(m.MigrationChanged):
             await m.migrate(conns[0])
         for c in conns:

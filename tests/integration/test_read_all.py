@@ -70,7 +70,9 @@ async def test_read_all_keeps_stream_versions_in_order_when_the_older_transactio
     assert [e.stream_version for e in events] == [1, 2]
 
 
-async def test_read_all_orders_an_older_era_first_after_a_restore(store: EventStore, pool: asyncpg.Pool) -> None:
+async def test_read_all_orders_an_older_era_first_after_a_restore(
+    store: EventStore, pool: asyncpg.Pool
+) -> None:
     await store.append("before", new(Happened(n=1)), Expect.NO_STREAM)
     # Simulate a store restored from a cluster whose transaction counter was far ahead.
     async with pool.acquire() as conn:

@@ -101,7 +101,10 @@ async def test_checkpoint_compare_and_set_refuses_a_stale_owner(pool: asyncpg.Po
 async def test_two_runners_in_one_process_apply_each_event_once(
     dsn: str, store: EventStore, pool: asyncpg.Pool
 ) -> None:
-    async with running(dsn, pool, [SeenEvents(owner="a")]), running(dsn, pool, [SeenEvents(owner="b")]):
+    async with (
+        running(dsn, pool, [SeenEvents(owner="a")]),
+        running(dsn, pool, [SeenEvents(owner="b")]),
+    ):
         for i in range(200):
             await store.append(f"s{i}", new(Happened(n=i)), Expect.NO_STREAM)
         await until(lambda: _count_is(pool, 200))

@@ -24,7 +24,10 @@ def start(dsn: str, owner: str, *extra: str) -> subprocess.Popen[bytes]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.Popen(
         [sys.executable, "-m", "tests.support.runner_proc", dsn, owner, *extra],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
 
 
@@ -70,11 +73,13 @@ async def test_runner_killed_mid_batch_resumes_and_counts_exactly(
 
 
 async def _in_batch(pool: asyncpg.Pool, owner: str) -> bool:
-    return bool(await pool.fetchval(
-        """SELECT count(*) FROM pg_stat_activity WHERE application_name = $1
+    return bool(
+        await pool.fetchval(
+            """SELECT count(*) FROM pg_stat_activity WHERE application_name = $1
             AND xact_start IS NOT NULL AND backend_xid IS NOT NULL""",
-        f"qs-test-runner-{owner}",
-    ))
+            f"qs-test-runner-{owner}",
+        )
+    )
 
 
 async def _equals(pool: asyncpg.Pool, expected: dict[str, tuple[int, int]]) -> bool:
@@ -97,7 +102,9 @@ async def test_standby_runner_process_takes_over_when_the_owner_is_killed(
             await store.append(f"s{i}", new(Happened(n=i)), Expect.NO_STREAM)
         await until(lambda: _seen(pool, 200), timeout=20)
         took = asyncio.get_running_loop().time() - killed_at
-        later = {r[0] for r in await pool.fetch("SELECT DISTINCT owner FROM seen_events WHERE position > 100")}
+        later = {
+            r[0] for r in await pool.fetch("SELECT DISTINCT owner FROM seen_events WHERE position > 100")
+        }
         assert later == {"b" if owners[0] == "a" else "a"}
         assert took < 5  # lease 0.2 s; generous for a loaded 2-core machine
         dupes = await pool.fetchval(

@@ -52,7 +52,10 @@ async def test_concurrent_writers_with_rollbacks_are_projected_exactly_once_in_s
 
     tailers = [SeenEvents("seen_a", owner="1"), SeenEvents("seen_b", owner="1")]
     others = [SeenEvents("seen_a", owner="2"), SeenEvents("seen_b", owner="2")]
-    async with running(dsn, pool, tailers, batch_size=300), running(dsn, pool, others, batch_size=300):
+    async with (
+        running(dsn, pool, tailers, batch_size=300),
+        running(dsn, pool, others, batch_size=300),
+    ):
         await asyncio.gather(*(writer(w) for w in range(WRITERS)))
         for table in ("seen_a", "seen_b"):
             await until(lambda t=table: _count_is(pool, t, len(committed)), timeout=60)
@@ -74,8 +77,10 @@ async def _count_is(pool: asyncpg.Pool, table: str, n: int) -> bool:
 
 async def _out_of_order(pool: asyncpg.Pool, table: str) -> int:
     """Events applied before an earlier version of their own stream."""
-    return int(await pool.fetchval(f"""
+    return int(
+        await pool.fetchval(f"""
         SELECT count(*) FROM (
           SELECT stream_version, lag(stream_version) OVER (PARTITION BY stream_id ORDER BY seq) AS prev
             FROM {table}) t
-         WHERE prev IS NOT NULL AND stream_version <> prev + 1"""))
+         WHERE prev IS NOT NULL AND stream_version <> prev + 1""")
+    )
