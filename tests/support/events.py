@@ -55,15 +55,18 @@ class TotalByStream(Projector):
     name: ClassVar[str] = "total_by_stream"
     handles = frozenset({Happened})
     tables = ("total_by_stream",)
-    ddl = ("CREATE TABLE IF NOT EXISTS total_by_stream"
-           " (stream_id text PRIMARY KEY, total bigint NOT NULL, events bigint NOT NULL)")
+    ddl = (
+        "CREATE TABLE IF NOT EXISTS total_by_stream"
+        " (stream_id text PRIMARY KEY, total bigint NOT NULL, events bigint NOT NULL)"
+    )
 
     async def apply(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
         assert isinstance(event.event, Happened)
         await conn.execute(
             """INSERT INTO total_by_stream VALUES ($1, $2, 1) ON CONFLICT (stream_id)
                DO UPDATE SET total = total_by_stream.total + $2, events = total_by_stream.events + 1""",
-            event.stream_id, event.event.n,
+            event.stream_id,
+            event.event.n,
         )
 
 

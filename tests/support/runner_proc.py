@@ -21,7 +21,10 @@ async def main(dsn: str, owner: str, slow: bool) -> None:
     pool = await asyncpg.create_pool(
         dsn, min_size=1, max_size=4, server_settings={"application_name": f"qs-test-runner-{owner}"}
     )
-    projectors: list[Projector] = [SeenEvents(owner=owner), SlowTotal() if slow else TotalByStream()]
+    projectors: list[Projector] = [
+        SeenEvents(owner=owner),
+        SlowTotal() if slow else TotalByStream(),
+    ]
     runner = Runner(dsn, pool, projectors, batch_size=200, poll_seconds=0.2, lease_seconds=0.2)
     print("started", flush=True)
     await runner.run()
