@@ -64,6 +64,9 @@ class Checkpoint(msgspec.Struct, frozen=True, order=True, array_like=True):
 START = Checkpoint(0, 0, 0)
 
 
+_metadata_decoder = msgspec.json.Decoder(Metadata)
+
+
 class RecordedEvent(msgspec.Struct, frozen=True, kw_only=True):
     """An event as stored: its place in the global order and in its stream."""
 
@@ -74,8 +77,13 @@ class RecordedEvent(msgspec.Struct, frozen=True, kw_only=True):
     stream_version: int
     type: str
     event: Event
-    metadata: Metadata
+    metadata_json: str
     recorded_at: datetime
+
+    @property
+    def metadata(self) -> Metadata:
+        # Decoded on use: most projectors never look, and replay speed is decode-bound.
+        return _metadata_decoder.decode(self.metadata_json)
 
 
 def pending(

@@ -19,7 +19,7 @@ from events.base import START, Checkpoint
 from events.store import checkpoints as cp
 from events.store.db import Db
 from events.store.read_all import read_all_raw
-from events.store.records import to_recorded
+from events.store.records import TYPE, to_recorded
 from projections.projector import Projector
 
 Progress = Callable[[int, Checkpoint], None]
@@ -57,7 +57,7 @@ async def _replay(conn: Db, projector: Projector, after: Checkpoint, limit: int)
     if not rows:
         return after, 0
     wanted = projector.handled_types()
-    events = [to_recorded(r) for r in rows if r["type"] in wanted]
+    events = [to_recorded(r) for r in rows if r[TYPE] in wanted]
     if events:
         await projector.apply_batch(conn, events)
     last = rows[-1]

@@ -26,7 +26,7 @@ from events.store import CHANNEL
 from events.store import checkpoints as cp
 from events.store.db import Db
 from events.store.read_all import read_all_raw
-from events.store.records import to_recorded
+from events.store.records import TYPE, to_recorded
 from projections.projector import Projector
 
 log = logging.getLogger(__name__)
@@ -172,7 +172,7 @@ class Runner:
                 asyncio.create_task(read_all_raw(self.pool, new, self.batch_size)),
             )
         wanted = projector.handled_types()
-        events = [to_recorded(r) for r in rows if r["type"] in wanted]
+        events = [to_recorded(r) for r in rows if r[TYPE] in wanted]
         try:
             async with self.pool.acquire() as conn, conn.transaction():
                 if events:

@@ -4,27 +4,30 @@ from __future__ import annotations
 
 from typing import Any
 
-import msgspec
-
 from events import catalogue
-from events.base import Checkpoint, Metadata, RecordedEvent
+from events.base import Checkpoint, RecordedEvent
 
+# The column order is relied on below: rows are read by index, which is measurably faster
+# than by name when a replay decodes a million of them.
 COLUMNS = (
     "position, era, transaction_id::text::bigint AS tx, event_id, stream_id, stream_version, "
     "type, schema_version, data::text AS data, metadata::text AS metadata, recorded_at"
 )
-_meta = msgspec.json.Decoder(Metadata)
+
+
+TYPE = 6  # index of the type column
 
 
 def to_recorded(row: Any) -> RecordedEvent:
+    position, era, tx, event_id, stream_id, version, type_name, schema, data, meta, at = row
     return RecordedEvent(
-        position=row["position"],
-        checkpoint=Checkpoint(row["era"], row["tx"], row["position"]),
-        event_id=row["event_id"],
-        stream_id=row["stream_id"],
-        stream_version=row["stream_version"],
-        type=row["type"],
-        event=catalogue.decode(row["type"], row["schema_version"], row["data"]),
-        metadata=_meta.decode(row["metadata"]),
-        recorded_at=row["recorded_at"],
+        position=position,
+        checkpoint=Checkpoint(era, tx, position),
+        event_id=event_id,
+        stream_id=stream_id,
+        stream_version=version,
+        type=type_name,
+        event=catalogue.decode(type_name, schema, data),
+        metadata_json=meta,
+        recorded_at=at,
     )
