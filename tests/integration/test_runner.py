@@ -142,3 +142,26 @@ async def test_wait_for_answers_false_when_the_projector_is_not_running(
     r = await store.append("a", new(Happened(n=1)), Expect.NO_STREAM)
     await cp.ensure(pool, "idle")
     assert await wait_for(pool, ["idle"], r.positions[0], timeout=0.2) is False
+
+
+async def test_runner_recovers_when_every_connection_it_has_is_killed(
+    dsn: str, store: EventStore, pool: asyncpg.Pool
+) -> None:
+    """As after a database restart: the control connection and the pool's connections all die."""
+    runner_pool = await asyncpg.create_pool(
+        dsn, min_size=2, max_size=4, server_settings={"application_name": "qs-test-restart"}
+    )
+    try:
+        async with running(dsn, runner_pool, [SeenEvents()], poll_seconds=0.2):
+            await store.append("a", new(Happened(n=1)), Expect.NO_STREAM)
+            await until(lambda: _count_is(pool, 1))
+            await pool.execute(
+                """SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+                    WHERE datname = current_database()
+                      AND application_name IN ('qs-test-restart', 'qunsheng-runner-control')"""
+            )
+            for i in range(2, 7):
+                await store.append(f"b{i}", new(Happened(n=i)), Expect.NO_STREAM)
+            await until(lambda: _count_is(pool, 6), timeout=15)
+    finally:
+        await runner_pool.close()
