@@ -7,10 +7,9 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-import asyncpg
-
 from events.accounts import AccountCreated, AccountDisabled, RoleGranted, RoleRevoked
 from events.base import Event, RecordedEvent
+from events.store.db import Db
 from projections.projector import Projector
 
 
@@ -40,34 +39,43 @@ class AccountDirectory(Projector):
             ON account_directory_roles (unit_id);
     """
 
-    async def apply(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
+    async def apply(self, conn: Db, event: RecordedEvent) -> None:
         e, v = event.event, event.stream_version
         match e:
             case AccountCreated():
                 await conn.execute(
                     "INSERT INTO account_directory VALUES ($1, $2, $3, $4, false, $5)"
                     " ON CONFLICT (account_id) DO NOTHING",
-                    e.account_id, e.login, e.display_name, e.unit_id, v,
+                    e.account_id,
+                    e.login,
+                    e.display_name,
+                    e.unit_id,
+                    v,
                 )
             case RoleGranted():
                 await conn.execute(
                     "INSERT INTO account_directory_roles VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-                    e.account_id, e.unit_id, e.role,
+                    e.account_id,
+                    e.unit_id,
+                    e.role,
                 )
             case RoleRevoked():
                 await conn.execute(
                     "DELETE FROM account_directory_roles"
                     " WHERE account_id = $1 AND unit_id = $2 AND role = $3",
-                    e.account_id, e.unit_id, e.role,
+                    e.account_id,
+                    e.unit_id,
+                    e.role,
                 )
             case AccountDisabled():
-                await conn.execute(
-                    "DELETE FROM account_directory_roles WHERE account_id = $1", e.account_id
-                )
+                await conn.execute("DELETE FROM account_directory_roles WHERE account_id = $1", e.account_id)
                 await conn.execute(
                     "UPDATE account_directory SET disabled = true WHERE account_id = $1",
                     e.account_id,
                 )
         if not isinstance(e, AccountCreated):
-            await conn.execute("UPDATE account_directory SET version = $2 WHERE account_id = $1",
-                               getattr(e, "account_id", ""), v)
+            await conn.execute(
+                "UPDATE account_directory SET version = $2 WHERE account_id = $1",
+                getattr(e, "account_id", ""),
+                v,
+            )

@@ -11,10 +11,10 @@ import importlib
 import inspect
 from typing import ClassVar
 
-import asyncpg
 import msgspec
 
 from events.base import Event, RecordedEvent
+from events.store.db import Db
 from projections.projector import Projector
 
 # Families whose events staff cause; a new staff-facing family adds its module here.
@@ -25,9 +25,11 @@ def _family_events(modules: tuple[str, ...]) -> frozenset[type[Event]]:
     found: set[type[Event]] = set()
     for name in modules:
         module = importlib.import_module(name)
-        found.update(obj for obj in vars(module).values()
-                     if inspect.isclass(obj) and issubclass(obj, Event) and obj is not Event
-                     and obj.__module__ == name)
+        found.update(
+            obj
+            for obj in vars(module).values()
+            if inspect.isclass(obj) and issubclass(obj, Event) and obj is not Event and obj.__module__ == name
+        )
     return frozenset(found)
 
 
@@ -49,7 +51,7 @@ class AuditTrail(Projector):
         CREATE INDEX IF NOT EXISTS audit_trail_stream ON audit_trail (stream_id, position);
     """
 
-    async def apply(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
+    async def apply(self, conn: Db, event: RecordedEvent) -> None:
         if event.metadata.actor is None:
             return
         unit_id = getattr(event.event, "unit_id", None)
@@ -61,6 +63,11 @@ class AuditTrail(Projector):
         await conn.execute(
             "INSERT INTO audit_trail VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb)"
             " ON CONFLICT (position) DO NOTHING",
-            event.position, event.recorded_at, event.metadata.actor, event.type,
-            event.stream_id, unit_id, msgspec.json.encode(event.event).decode(),
+            event.position,
+            event.recorded_at,
+            event.metadata.actor,
+            event.type,
+            event.stream_id,
+            unit_id,
+            msgspec.json.encode(event.event).decode(),
         )

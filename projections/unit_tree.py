@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-import asyncpg
-
 from events.base import Event, RecordedEvent
+from events.store.db import Db
 from events.units import HeadcountSet, UnitClosed, UnitCreated, UnitMoved, UnitRenamed
 from projections.projector import Projector
 
@@ -39,7 +38,7 @@ class UnitTree(Projector):
         CREATE INDEX IF NOT EXISTS unit_tree_parent ON unit_tree (parent_id);
     """
 
-    async def apply(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
+    async def apply(self, conn: Db, event: RecordedEvent) -> None:
         e, v = event.event, event.stream_version
         match e:
             case UnitCreated():
@@ -49,7 +48,12 @@ class UnitTree(Projector):
                          FROM (SELECT coalesce((SELECT path FROM unit_tree WHERE unit_id = $2),
                                                '{}'::text[]) AS path) p
                        ON CONFLICT (unit_id) DO NOTHING""",
-                    e.unit_id, e.parent_id, e.name, e.kind, e.headcount, v,
+                    e.unit_id,
+                    e.parent_id,
+                    e.name,
+                    e.kind,
+                    e.headcount,
+                    v,
                 )
             case UnitRenamed():
                 await _set(conn, e.unit_id, v, "name = $3", e.name)
@@ -61,15 +65,16 @@ class UnitTree(Projector):
                 await _move(conn, e, v)
 
 
-async def _set(conn: asyncpg.Connection, unit_id: str, version: int, assignment: str,
-               *args: object) -> None:
+async def _set(conn: Db, unit_id: str, version: int, assignment: str, *args: object) -> None:
     await conn.execute(
         f"UPDATE unit_tree SET {assignment}, version = $2 WHERE unit_id = $1",
-        unit_id, version, *args,
+        unit_id,
+        version,
+        *args,
     )
 
 
-async def _move(conn: asyncpg.Connection, e: UnitMoved, version: int) -> None:
+async def _move(conn: Db, e: UnitMoved, version: int) -> None:
     prefix = await conn.fetchval("SELECT path FROM unit_tree WHERE unit_id = $1", e.parent_id)
     # Every row under the moved unit keeps its tail from the moved unit down and takes the
     # new parent's path as its head.
@@ -78,6 +83,7 @@ async def _move(conn: asyncpg.Connection, e: UnitMoved, version: int) -> None:
               SET path = $2::text[] || path[array_position(path, $1):],
                   depth = cardinality($2::text[]) + cardinality(path) - array_position(path, $1)
             WHERE path @> ARRAY[$1]""",
-        e.unit_id, list(prefix or []),
+        e.unit_id,
+        list(prefix or []),
     )
     await _set(conn, e.unit_id, version, "parent_id = $3", e.parent_id)

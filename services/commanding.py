@@ -11,11 +11,11 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
-import asyncpg
 import msgspec
 from litestar.exceptions import ValidationException
 
 from events.store.append import StreamOrderConflict
+from events.store.db import Queryable
 
 T = TypeVar("T")
 
@@ -33,7 +33,7 @@ class Outcome(msgspec.Struct, frozen=True):
     version: int
 
 
-async def replayed(conn: asyncpg.Connection | asyncpg.Pool, command_id: uuid.UUID) -> Outcome | None:
+async def replayed(conn: Queryable, command_id: uuid.UUID) -> Outcome | None:
     row = await conn.fetchrow(
         """SELECT max(position) AS position, max(stream_version) AS version FROM events
             WHERE event_id = ANY($1)""",

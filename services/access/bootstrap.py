@@ -30,8 +30,15 @@ async def first_root(pool: asyncpg.Pool) -> str | None:
 
 
 async def create_admin(
-    store: EventStore, *, login: str, display_name: str, password: str, now: datetime,
-    unit_id: str | None = None, unit_name: str = "单位", seed: uuid.UUID | None = None,
+    store: EventStore,
+    *,
+    login: str,
+    display_name: str,
+    password: str,
+    now: datetime,
+    unit_id: str | None = None,
+    unit_name: str = "单位",
+    seed: uuid.UUID | None = None,
 ) -> tuple[str, str]:
     """Returns (account id, unit id). With `seed`, every id derives from it (idempotent)."""
     seed = seed or uuid.uuid4()
@@ -39,15 +46,27 @@ async def create_admin(
     unit_id = unit_id or await first_root(store.pool)
     if unit_id is None:
         unit_id = str(uuid.uuid5(seed, "unit"))
-        await handle_unit(store, CreateUnit(unit_id=unit_id, parent_id=None, name=unit_name,
-                                            kind="bureau"),
-                          command_id=uuid.uuid5(seed, "create-unit"), actor=account_id)
+        await handle_unit(
+            store,
+            CreateUnit(unit_id=unit_id, parent_id=None, name=unit_name, kind="bureau"),
+            command_id=uuid.uuid5(seed, "create-unit"),
+            actor=account_id,
+        )
     await handle_account(
-        store, CreateAccount(account_id=account_id, login=normalise_login(login),
-                             display_name=display_name, unit_id=unit_id),
-        command_id=uuid.uuid5(seed, "create-account"), actor=account_id, now=now,
+        store,
+        CreateAccount(
+            account_id=account_id, login=normalise_login(login), display_name=display_name, unit_id=unit_id
+        ),
+        command_id=uuid.uuid5(seed, "create-account"),
+        actor=account_id,
+        now=now,
         password_hash=await hash_password(password),
     )
-    await handle_account(store, GrantRole(account_id=account_id, unit_id=unit_id, role="admin"),
-                         command_id=uuid.uuid5(seed, "grant-admin"), actor=account_id, now=now)
+    await handle_account(
+        store,
+        GrantRole(account_id=account_id, unit_id=unit_id, role="admin"),
+        command_id=uuid.uuid5(seed, "grant-admin"),
+        actor=account_id,
+        now=now,
+    )
     return account_id, unit_id

@@ -13,7 +13,12 @@ import msgspec
 from events.accounts import AccountCreated, AccountDisabled, PasswordSet, RoleGranted, RoleRevoked
 from events.base import Event
 from services.access.commands import (
-    AccountCommand, CreateAccount, DisableAccount, GrantRole, RevokeRole, SetPassword,
+    AccountCommand,
+    CreateAccount,
+    DisableAccount,
+    GrantRole,
+    RevokeRole,
+    SetPassword,
 )
 from services.problems import Problem
 
@@ -46,8 +51,13 @@ INITIAL = AccountState()
 def evolve(state: AccountState, event: Event) -> AccountState:
     match event:
         case AccountCreated():
-            return AccountState(exists=True, account_id=event.account_id, login=event.login,
-                                display_name=event.display_name, unit_id=event.unit_id)
+            return AccountState(
+                exists=True,
+                account_id=event.account_id,
+                login=event.login,
+                display_name=event.display_name,
+                unit_id=event.unit_id,
+            )
         case RoleGranted():
             return msgspec.structs.replace(state, grants=state.grants | {(event.unit_id, event.role)})
         case RoleRevoked():
@@ -62,20 +72,24 @@ def decide(command: AccountCommand, state: AccountState) -> list[Event]:
         case CreateAccount():
             if state.exists:
                 raise AccountExists()
-            return [AccountCreated(account_id=command.account_id, login=command.login,
-                                   display_name=command.display_name, unit_id=command.unit_id)]
+            return [
+                AccountCreated(
+                    account_id=command.account_id,
+                    login=command.login,
+                    display_name=command.display_name,
+                    unit_id=command.unit_id,
+                )
+            ]
         case GrantRole():
             _active(state)
             if (command.unit_id, command.role) in state.grants:
                 return []
-            return [RoleGranted(account_id=command.account_id, unit_id=command.unit_id,
-                                role=command.role)]
+            return [RoleGranted(account_id=command.account_id, unit_id=command.unit_id, role=command.role)]
         case RevokeRole():
             _existing(state)
             if (command.unit_id, command.role) not in state.grants:
                 return []
-            return [RoleRevoked(account_id=command.account_id, unit_id=command.unit_id,
-                                role=command.role)]
+            return [RoleRevoked(account_id=command.account_id, unit_id=command.unit_id, role=command.role)]
         case DisableAccount():
             return [] if _existing(state).disabled else [AccountDisabled(account_id=command.account_id)]
         case SetPassword():

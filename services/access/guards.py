@@ -19,7 +19,9 @@ import msgspec
 from litestar import Request
 from litestar.connection import ASGIConnection
 from litestar.exceptions import (
-    ImproperlyConfiguredException, NotAuthorizedException, PermissionDeniedException,
+    ImproperlyConfiguredException,
+    NotAuthorizedException,
+    PermissionDeniedException,
 )
 from litestar.handlers.base import BaseRouteHandler
 
@@ -55,8 +57,9 @@ class Principal(msgspec.Struct, frozen=True, kw_only=True):
         return frozenset(unit for unit, role in self.grants if role in accepted)
 
 
-async def require_declared_role(connection: ASGIConnection[Any, Any, Any, Any],
-                                handler: BaseRouteHandler) -> None:
+async def require_declared_role(
+    connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler
+) -> None:
     if connection.scope.get("method") == "OPTIONS" or handler.opt.get("public") is True:
         return
     need = handler.opt.get("role")
@@ -97,8 +100,14 @@ async def authenticate(connection: ASGIConnection[Any, Any, Any, Any]) -> Princi
     account, _ = await load(pool, account_id)
     if not account.exists or account.disabled:
         return None
-    return Principal(account_id=account_id, login=account.login, display_name=account.display_name,
-                     unit_id=account.unit_id, grants=account.grants, session_token=session_token)
+    return Principal(
+        account_id=account_id,
+        login=account.login,
+        display_name=account.display_name,
+        unit_id=account.unit_id,
+        grants=account.grants,
+        session_token=session_token,
+    )
 
 
 async def _check_csrf(connection: ASGIConnection[Any, Any, Any, Any], session_token: str) -> None:

@@ -14,6 +14,7 @@ from events.accounts import stream
 from events.base import pending
 from events.store import EventStore
 from events.store.append import append
+from events.store.db import Db, Queryable
 from events.store.expected import ExpectedVersion
 from events.store.read_stream import read_stream
 from services.access import credentials
@@ -23,8 +24,14 @@ from services.commanding import Outcome, replayed, retry_order_conflicts
 
 
 async def handle(
-    store: EventStore, command: AccountCommand, *, command_id: uuid.UUID, actor: str | None,
-    now: datetime, password_hash: str | None = None, expected: ExpectedVersion | None = None,
+    store: EventStore,
+    command: AccountCommand,
+    *,
+    command_id: uuid.UUID,
+    actor: str | None,
+    now: datetime,
+    password_hash: str | None = None,
+    expected: ExpectedVersion | None = None,
 ) -> Outcome:
     async def attempt() -> Outcome:
         return await _handle(store, command, command_id, actor, now, password_hash, expected)
@@ -32,9 +39,15 @@ async def handle(
     return await retry_order_conflicts(attempt)
 
 
-async def _handle(store: EventStore, command: AccountCommand, command_id: uuid.UUID,
-                  actor: str | None, now: datetime, password_hash: str | None,
-                  expected: ExpectedVersion | None) -> Outcome:
+async def _handle(
+    store: EventStore,
+    command: AccountCommand,
+    command_id: uuid.UUID,
+    actor: str | None,
+    now: datetime,
+    password_hash: str | None,
+    expected: ExpectedVersion | None,
+) -> Outcome:
     async with store.unit_of_work() as conn:
         done = await replayed(conn, command_id)
         if done is not None:
@@ -43,28 +56,31 @@ async def _handle(store: EventStore, command: AccountCommand, command_id: uuid.U
         events = decide(command, state)
         if not events:
             return Outcome(None, version)
-        result = await append(conn, stream(command.account_id),
-                              pending(events, command_id=command_id, actor=actor),
-                              version if expected is None else expected)
+        result = await append(
+            conn,
+            stream(command.account_id),
+            pending(events, command_id=command_id, actor=actor),
+            version if expected is None else expected,
+        )
         await _write_secret(conn, command, password_hash, now)
         return Outcome(result.positions[-1], result.last_version)
 
 
-async def load(conn: asyncpg.Connection | asyncpg.Pool, account_id: str) -> tuple[AccountState, int]:
+async def load(conn: Queryable, account_id: str) -> tuple[AccountState, int]:
     recorded = await read_stream(conn, stream(account_id))
     version = recorded[-1].stream_version if recorded else 0
     return fold([r.event for r in recorded]), version
 
 
-async def _write_secret(conn: asyncpg.Connection, command: AccountCommand,
-                        password_hash: str | None, now: datetime) -> None:
+async def _write_secret(
+    conn: Db, command: AccountCommand, password_hash: str | None, now: datetime
+) -> None:
     if password_hash is None:
         return
     if isinstance(command, CreateAccount):
         try:
             async with conn.transaction():  # a savepoint, so the error can be translated
-                await credentials.insert(conn, command.account_id, command.login,
-                                         password_hash, now)
+                await credentials.insert(conn, command.account_id, command.login, password_hash, now)
         except asyncpg.UniqueViolationError:
             raise AccountExists("this login is taken") from None
     elif isinstance(command, SetPassword):

@@ -14,7 +14,9 @@ from typing import Annotated, Any
 import msgspec
 from litestar import Controller, Request, Response, delete, get, post
 from litestar.datastructures import Cookie, State
+from litestar.di import NamedDependency
 from litestar.exceptions import TooManyRequestsException
+from litestar.params import FromPath
 
 from services.access import credentials, sessions, throttle
 from services.access.guards import SESSION_COOKIE, Principal
@@ -67,7 +69,7 @@ class IssuedToken(msgspec.Struct, frozen=True):
 
 class AuthController(Controller):
     path = "/api/v1/auth"
-    tags = ["access"]
+    tags = ("access",)
 
     @post("/sign-in", operation_id="sign_in", opt={"public": True}, status_code=200)
     async def sign_in(self, request: Request[Any, Any, Any], state: State) -> Response[SignedIn]:
@@ -78,51 +80,75 @@ class AuthController(Controller):
         ttl = timedelta(hours=state.settings.session_hours)
         token = await sessions.open_session(state.resources.pool, account_id, state.clock.now(), ttl)
         csrf = csrf_token(await service_secret(state), token)
-        cookie = Cookie(key=SESSION_COOKIE, value=token, httponly=True, samesite="strict",
-                        secure=state.settings.secure_cookies or request.url.scheme == "https",
-                        path="/", max_age=int(ttl.total_seconds()))
+        cookie = Cookie(
+            key=SESSION_COOKIE,
+            value=token,
+            httponly=True,
+            samesite="strict",
+            secure=state.settings.secure_cookies or request.url.scheme == "https",
+            path="/",
+            max_age=int(ttl.total_seconds()),
+        )
         return Response(SignedIn(account_id, account.display_name, csrf), cookies=[cookie])
 
     @post("/sign-out", operation_id="sign_out", opt={"role": "account"}, status_code=204)
-    async def sign_out(self, state: State, principal: Principal) -> Response[None]:
+    async def sign_out(self, state: State, principal: NamedDependency[Principal]) -> Response[None]:
         """End this browser session (a form post needs the _csrf field)."""
         if principal.session_token is not None:
             await sessions.close_session(state.resources.pool, principal.session_token)
-        return Response(None, status_code=204,
-                        cookies=[Cookie(key=SESSION_COOKIE, value="", max_age=0, path="/",
-                                        httponly=True, samesite="strict")])
+        return Response(
+            None,
+            status_code=204,
+            cookies=[
+                Cookie(key=SESSION_COOKIE, value="", max_age=0, path="/", httponly=True, samesite="strict")
+            ],
+        )
 
     @get("/me", operation_id="who_am_i", opt={"role": "account"})
-    async def me(self, state: State, principal: Principal) -> Me:
+    async def me(self, state: State, principal: NamedDependency[Principal]) -> Me:
         """The signed-in account, its roles, and the CSRF token for this session."""
         csrf = None
         if principal.session_token is not None:
             csrf = csrf_token(await service_secret(state), principal.session_token)
         roles = [Grant(u, r) for u, r in sorted(principal.grants)]
-        return Me(account_id=principal.account_id, login=principal.login, unit_id=principal.unit_id,
-                  display_name=principal.display_name, roles=roles, csrf_token=csrf)
+        return Me(
+            account_id=principal.account_id,
+            login=principal.login,
+            unit_id=principal.unit_id,
+            display_name=principal.display_name,
+            roles=roles,
+            csrf_token=csrf,
+        )
 
     @post("/tokens", operation_id="issue_api_token", opt={"role": "account"}, status_code=201)
-    async def issue_token(self, request: Request[Any, Any, Any], state: State,
-                          principal: Principal) -> IssuedToken:
+    async def issue_token(
+        self, request: Request[Any, Any, Any], state: State, principal: NamedDependency[Principal]
+    ) -> IssuedToken:
         """An API token for integrations, acting as this account. Shown once."""
         body = await strict_body(request, NewToken)
         token_id = str(state.ids.new())
-        token = await sessions.issue_token(state.resources.pool, token_id, principal.account_id,
-                                           body.label, state.clock.now())
+        token = await sessions.issue_token(
+            state.resources.pool, token_id, principal.account_id, body.label, state.clock.now()
+        )
         return IssuedToken(token_id, body.label, token)
 
     @get("/tokens", operation_id="list_api_tokens", opt={"role": "account"})
-    async def list_tokens(self, state: State, principal: Principal) -> list[sessions.TokenInfo]:
+    async def list_tokens(
+        self, state: State, principal: NamedDependency[Principal]
+    ) -> list[sessions.TokenInfo]:
         """The caller's API tokens (never their values)."""
         return await sessions.list_tokens(state.resources.pool, principal.account_id)
 
-    @delete("/tokens/{token_id:str}", operation_id="revoke_api_token", opt={"role": "account"},
-            status_code=204)
-    async def revoke_token(self, token_id: str, state: State, principal: Principal) -> None:
+    @delete(
+        "/tokens/{token_id:str}", operation_id="revoke_api_token", opt={"role": "account"}, status_code=204
+    )
+    async def revoke_token(
+        self, token_id: FromPath[str], state: State, principal: NamedDependency[Principal]
+    ) -> None:
         """Revoke one of the caller's API tokens; it stops working at once."""
-        if not await sessions.revoke_token(state.resources.pool, principal.account_id, token_id,
-                                           state.clock.now()):
+        if not await sessions.revoke_token(
+            state.resources.pool, principal.account_id, token_id, state.clock.now()
+        ):
             raise NotFound()
 
 
@@ -134,8 +160,9 @@ async def _check_password(request: Request[Any, Any, Any], state: State, body: S
     keys = [account_key(secret, body.login), client_key(secret, address, now)]
     wait = await throttle.blocked_for(res, keys, now)
     if wait:
-        raise TooManyRequestsException("too many failed sign-ins; wait and try again",
-                                       headers={"Retry-After": str(wait)})
+        raise TooManyRequestsException(
+            "too many failed sign-ins; wait and try again", headers={"Retry-After": str(wait)}
+        )
     found = await credentials.find(res.pool, body.login)
     ok = await verify_password(found[1] if found else None, body.password)
     if found and ok:

@@ -31,8 +31,14 @@ SELECT a.account_id, a.login, a.display_name, a.unit_id, a.disabled,
 
 def _view(r: asyncpg.Record) -> AccountView:
     grants = [Grant(*g.split(" ", 1)) for g in r["roles"]]
-    return AccountView(account_id=r["account_id"], login=r["login"], display_name=r["display_name"],
-                       unit_id=r["unit_id"], disabled=r["disabled"], roles=grants)
+    return AccountView(
+        account_id=r["account_id"],
+        login=r["login"],
+        display_name=r["display_name"],
+        unit_id=r["unit_id"],
+        disabled=r["disabled"],
+        roles=grants,
+    )
 
 
 async def account_directory(pool: asyncpg.Pool, account_id: str) -> AccountView | None:
@@ -43,7 +49,8 @@ async def account_directory(pool: asyncpg.Pool, account_id: str) -> AccountView 
 async def accounts_under(pool: asyncpg.Pool, unit_ids: list[str]) -> list[AccountView]:
     """Accounts whose home unit lies in the subtree of any of `unit_ids`."""
     rows = await pool.fetch(
-        _SQL + """ WHERE a.unit_id IN (SELECT unit_id FROM unit_tree WHERE path && $1::text[])
+        _SQL
+        + """ WHERE a.unit_id IN (SELECT unit_id FROM unit_tree WHERE path && $1::text[])
                    GROUP BY a.account_id ORDER BY a.login""",
         unit_ids,
     )

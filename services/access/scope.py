@@ -27,8 +27,9 @@ async def require_unit(pool: asyncpg.Pool, principal: Principal, unit_id: str, n
         raise NotFound()
 
 
-async def require_account(pool: asyncpg.Pool, principal: Principal, account_id: str,
-                          need: str = "admin") -> None:
+async def require_account(
+    pool: asyncpg.Pool, principal: Principal, account_id: str, need: str = "admin"
+) -> None:
     """An account belongs to its home unit: admins of that unit's subtree manage it."""
     account, _ = await load(pool, account_id)
     if not account.exists:

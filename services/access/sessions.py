@@ -24,7 +24,10 @@ async def open_session(pool: asyncpg.Pool, account_id: str, now: datetime, ttl: 
     token = secrets.token_urlsafe(32)
     await pool.execute(
         "INSERT INTO sessions (token_hash, account_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
-        _digest(token), account_id, now, now + ttl,
+        _digest(token),
+        account_id,
+        now,
+        now + ttl,
     )
     return token
 
@@ -32,7 +35,8 @@ async def open_session(pool: asyncpg.Pool, account_id: str, now: datetime, ttl: 
 async def session_account(pool: asyncpg.Pool, token: str, now: datetime) -> str | None:
     value = await pool.fetchval(
         "SELECT account_id FROM sessions WHERE token_hash = $1 AND expires_at > $2",
-        _digest(token), now,
+        _digest(token),
+        now,
     )
     return None if value is None else str(value)
 
@@ -48,13 +52,16 @@ class TokenInfo(msgspec.Struct, frozen=True):
     revoked_at: datetime | None
 
 
-async def issue_token(pool: asyncpg.Pool, token_id: str, account_id: str, label: str,
-                      now: datetime) -> str:
+async def issue_token(pool: asyncpg.Pool, token_id: str, account_id: str, label: str, now: datetime) -> str:
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     await pool.execute(
         "INSERT INTO api_tokens (token_id, token_hash, account_id, label, created_at)"
         " VALUES ($1, $2, $3, $4, $5)",
-        token_id, _digest(token), account_id, label, now,
+        token_id,
+        _digest(token),
+        account_id,
+        label,
+        now,
     )
     return token
 
@@ -71,7 +78,9 @@ async def revoke_token(pool: asyncpg.Pool, account_id: str, token_id: str, now: 
     done = await pool.fetchval(
         """UPDATE api_tokens SET revoked_at = $3
             WHERE token_id = $1 AND account_id = $2 AND revoked_at IS NULL RETURNING true""",
-        token_id, account_id, now,
+        token_id,
+        account_id,
+        now,
     )
     return bool(done)
 

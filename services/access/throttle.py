@@ -7,6 +7,7 @@ PostgreSQL (`signin_failures`), so the limit never silently disappears. Keys are
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import uuid
@@ -46,16 +47,15 @@ async def record_failure(res: Any, keys: list[str], now: datetime) -> None:
             await pipe.execute()
     except REDIS_DOWN:
         log.warning("redis unavailable: counting failed sign-ins in PostgreSQL")
-        await res.pool.executemany("INSERT INTO signin_failures (key, at) VALUES ($1, $2)",
-                                   [(k, now) for k in keys])
+        await res.pool.executemany(
+            "INSERT INTO signin_failures (key, at) VALUES ($1, $2)", [(k, now) for k in keys]
+        )
 
 
 async def forget(res: Any, key: str) -> None:
     """After a successful sign-in the account's own failures no longer count."""
-    try:
+    with contextlib.suppress(*REDIS_DOWN):
         await res.redis.delete("qs:signin:" + key)
-    except REDIS_DOWN:
-        pass
     await res.pool.execute("DELETE FROM signin_failures WHERE key = $1", key)
 
 

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from litestar import Controller, get
 from litestar.datastructures import State
+from litestar.di import NamedDependency
 from litestar.params import Parameter
 
 from services.access.guards import Principal
@@ -15,11 +16,13 @@ from services.audit.queries import AuditEntry, audit_trail
 
 class AuditController(Controller):
     path = "/api/v1/audit"
-    tags = ["audit"]
+    tags = ("audit",)
 
     @get("/", operation_id="audit_trail", opt={"role": "admin"})
     async def audit(
-        self, state: State, principal: Principal,
+        self,
+        state: State,
+        principal: NamedDependency[Principal],
         unit: Annotated[str, Parameter(max_length=64)],
         before: Annotated[int | None, Parameter(ge=1)] = None,
         limit: Annotated[int, Parameter(ge=1, le=500)] = 100,

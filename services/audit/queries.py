@@ -20,8 +20,7 @@ class AuditEntry(msgspec.Struct, frozen=True, kw_only=True):
     data: dict[str, Any]
 
 
-async def audit_trail(pool: asyncpg.Pool, unit_id: str, before: int | None,
-                      limit: int) -> list[AuditEntry]:
+async def audit_trail(pool: asyncpg.Pool, unit_id: str, before: int | None, limit: int) -> list[AuditEntry]:
     """Actions on `unit_id` and every unit below it, newest first."""
     rows = await pool.fetch(
         """SELECT a.position, a.recorded_at, a.actor, d.display_name AS actor_name, a.type,
@@ -31,6 +30,8 @@ async def audit_trail(pool: asyncpg.Pool, unit_id: str, before: int | None,
              LEFT JOIN account_directory d ON d.account_id = a.actor
             WHERE u.path @> ARRAY[$1] AND ($2::bigint IS NULL OR a.position < $2)
             ORDER BY a.position DESC LIMIT $3""",
-        unit_id, before, limit,
+        unit_id,
+        before,
+        limit,
     )
     return [AuditEntry(**{**dict(r), "data": msgspec.json.decode(r["data"])}) for r in rows]

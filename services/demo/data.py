@@ -6,8 +6,11 @@ loading the demo twice harmless (the second run replays, it does not duplicate).
 
 from __future__ import annotations
 
+from events.accounts import Role
+from events.units import UnitKind
+
 # key, parent key, name, kind, headcount
-UNITS: list[tuple[str, str | None, str, str, int]] = [
+UNITS: list[tuple[str, str | None, str, UnitKind, int]] = [
     ("bureau", None, "青山县农业局", "bureau", 38),
     ("office", "bureau", "局办公室", "department", 9),
     ("planning", "bureau", "规划财务股", "department", 7),
@@ -29,7 +32,7 @@ UNITS: list[tuple[str, str | None, str, str, int]] = [
 ]
 
 # login, display name, home unit key, [(role, unit key)]
-ACCOUNTS: list[tuple[str, str, str, list[tuple[str, str]]]] = [
+ACCOUNTS: list[tuple[str, str, str, list[tuple[Role, str]]]] = [
     ("admin", "系统管理员 张敏", "bureau", [("admin", "bureau")]),
     ("school.admin", "学校管理员 陈静", "school", [("admin", "school")]),
     ("leader", "领导小组组长 王建国", "bureau", [("leader", "bureau")]),

@@ -13,6 +13,7 @@ from datetime import datetime
 
 import msgspec
 
+from events.accounts import Role
 from events.store import EventStore
 from services.access.bootstrap import create_admin
 from services.access.commands import CreateAccount, GrantRole
@@ -44,43 +45,79 @@ async def load_demo(store: EventStore, now: datetime) -> DemoLoad:
     seed = uuid.uuid5(NS, "account:" + first[0])
     admin_id = str(uuid.uuid5(seed, "account"))
     fresh = not await store.pool.fetchval(
-        "SELECT EXISTS (SELECT 1 FROM events WHERE stream_id = $1)", f"account-{admin_id}")
+        "SELECT EXISTS (SELECT 1 FROM events WHERE stream_id = $1)", f"account-{admin_id}"
+    )
     password = secrets.token_urlsafe(9)
     root = UNITS[0]
-    await handle_unit(store, CreateUnit(unit_id=unit_id(root[0]), parent_id=None, name=root[2],
-                                        kind="bureau", headcount=root[4]),
-                      command_id=_cmd("unit", root[0]), actor=admin_id)
-    await create_admin(store, login=first[0], display_name=first[1], password=password, now=now,
-                       unit_id=unit_id(root[0]), seed=seed)
+    await handle_unit(
+        store,
+        CreateUnit(unit_id=unit_id(root[0]), parent_id=None, name=root[2], kind="bureau", headcount=root[4]),
+        command_id=_cmd("unit", root[0]),
+        actor=admin_id,
+    )
+    await create_admin(
+        store,
+        login=first[0],
+        display_name=first[1],
+        password=password,
+        now=now,
+        unit_id=unit_id(root[0]),
+        seed=seed,
+    )
     for key, parent, name, kind, headcount in UNITS[1:]:
-        command = CreateUnit(unit_id=unit_id(key), parent_id=unit_id(parent or ""), name=name,
-                             kind=kind, headcount=headcount)  # type: ignore[arg-type]
+        command = CreateUnit(
+            unit_id=unit_id(key),
+            parent_id=unit_id(parent or ""),
+            name=name,
+            kind=kind,
+            headcount=headcount,
+        )
         await handle_unit(store, command, command_id=_cmd("unit", key), actor=admin_id)
     hashed = await hash_password(password)
     for login, display, home, roles in rest:
         await _account(store, admin_id, login, display, home, roles, hashed, now)
-    logins = [(a[0], a[1], ", ".join(f"{r}@{dict((u[0], u[2]) for u in UNITS)[k]}"
-                                     for r, k in a[3])) for a in ACCOUNTS]
+    logins = [
+        (a[0], a[1], ", ".join(f"{r}@{dict((u[0], u[2]) for u in UNITS)[k]}" for r, k in a[3]))
+        for a in ACCOUNTS
+    ]
     return DemoLoad(loaded=fresh, password=password if fresh else None, logins=logins)
 
 
-async def _account(store: EventStore, actor: str, login: str, display: str, home: str,
-                   roles: list[tuple[str, str]], hashed: str, now: datetime) -> None:
+async def _account(
+    store: EventStore,
+    actor: str,
+    login: str,
+    display: str,
+    home: str,
+    roles: list[tuple[Role, str]],
+    hashed: str,
+    now: datetime,
+) -> None:
     account_id = str(uuid.uuid5(NS, "account:" + login))
-    await handle_account(store, CreateAccount(account_id=account_id, login=login,
-                                              display_name=display, unit_id=unit_id(home)),
-                         command_id=_cmd("account", login), actor=actor, now=now,
-                         password_hash=hashed)
+    await handle_account(
+        store,
+        CreateAccount(account_id=account_id, login=login, display_name=display, unit_id=unit_id(home)),
+        command_id=_cmd("account", login),
+        actor=actor,
+        now=now,
+        password_hash=hashed,
+    )
     for role, key in roles:
-        await handle_account(store, GrantRole(account_id=account_id, unit_id=unit_id(key),
-                                              role=role),  # type: ignore[arg-type]
-                             command_id=_cmd("grant", login, role, key), actor=actor, now=now)
+        await handle_account(
+            store,
+            GrantRole(account_id=account_id, unit_id=unit_id(key), role=role),
+            command_id=_cmd("grant", login, role, key),
+            actor=actor,
+            now=now,
+        )
 
 
 def describe(result: DemoLoad) -> str:
     if not result.loaded:
         return "demo data already loaded (its password was printed when it was first loaded)"
-    lines = ["demo data loaded: 青山县农业局 with its school, stations and organisations",
-             f"sign in at /api/v1/auth/sign-in, every demo account's password: {result.password}"]
+    lines = [
+        "demo data loaded: 青山县农业局 with its school, stations and organisations",
+        f"sign in at /api/v1/auth/sign-in, every demo account's password: {result.password}",
+    ]
     lines += [f"  {login:15} {name}  ({roles})" for login, name, roles in result.logins]
     return "\n".join(lines)

@@ -15,7 +15,12 @@ from events.base import Event
 from events.units import HeadcountSet, UnitClosed, UnitCreated, UnitMoved, UnitRenamed
 from services.problems import Problem
 from services.units.commands import (
-    CloseUnit, CreateUnit, MoveUnit, RenameUnit, SetHeadcount, UnitCommand,
+    CloseUnit,
+    CreateUnit,
+    MoveUnit,
+    RenameUnit,
+    SetHeadcount,
+    UnitCommand,
 )
 
 
@@ -61,8 +66,14 @@ class TreeState(msgspec.Struct, frozen=True, kw_only=True):
 def evolve(state: UnitState, event: Event) -> UnitState:
     match event:
         case UnitCreated():
-            return UnitState(exists=True, unit_id=event.unit_id, parent_id=event.parent_id,
-                             name=event.name, kind=event.kind, headcount=event.headcount)
+            return UnitState(
+                exists=True,
+                unit_id=event.unit_id,
+                parent_id=event.parent_id,
+                name=event.name,
+                kind=event.kind,
+                headcount=event.headcount,
+            )
         case UnitRenamed():
             return msgspec.structs.replace(state, name=event.name)
         case UnitMoved():
@@ -80,8 +91,7 @@ def decide(command: UnitCommand, state: TreeState) -> list[Event]:
             return _create(command, state)
         case RenameUnit():
             unit = _open(state)
-            return [] if unit.name == command.name else [UnitRenamed(unit_id=unit.unit_id,
-                                                                     name=command.name)]
+            return [] if unit.name == command.name else [UnitRenamed(unit_id=unit.unit_id, name=command.name)]
         case MoveUnit():
             return _move(command, state)
         case SetHeadcount():
@@ -122,8 +132,15 @@ def _create(command: CreateUnit, state: TreeState) -> list[Event]:
         raise UnitExists()
     if command.parent_id is not None:
         _open_parent(state)
-    return [UnitCreated(unit_id=command.unit_id, parent_id=command.parent_id, name=command.name,
-                        kind=command.kind, headcount=command.headcount)]
+    return [
+        UnitCreated(
+            unit_id=command.unit_id,
+            parent_id=command.parent_id,
+            name=command.name,
+            kind=command.kind,
+            headcount=command.headcount,
+        )
+    ]
 
 
 def _move(command: MoveUnit, state: TreeState) -> list[Event]:
@@ -135,8 +152,7 @@ def _move(command: MoveUnit, state: TreeState) -> list[Event]:
     _open_parent(state)
     if unit.parent_id == command.parent_id:
         return []
-    return [UnitMoved(unit_id=unit.unit_id, parent_id=command.parent_id,
-                      previous_parent_id=unit.parent_id)]
+    return [UnitMoved(unit_id=unit.unit_id, parent_id=command.parent_id, previous_parent_id=unit.parent_id)]
 
 
 def fold(events: list[Event], state: UnitState = INITIAL) -> UnitState:

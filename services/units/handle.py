@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import uuid
 
-import asyncpg
-
 from events.base import pending
 from events.store import EventStore
 from events.store.append import append
+from events.store.db import Db
 from events.store.expected import ExpectedVersion
 from events.store.read_stream import read_stream
 from events.units import stream
@@ -28,7 +27,11 @@ MAX_DEPTH = 64  # far deeper than any real organisation; stops a walk over corru
 
 
 async def handle(
-    store: EventStore, command: UnitCommand, *, command_id: uuid.UUID, actor: str | None,
+    store: EventStore,
+    command: UnitCommand,
+    *,
+    command_id: uuid.UUID,
+    actor: str | None,
     expected: ExpectedVersion | None = None,
 ) -> Outcome:
     async def attempt() -> Outcome:
@@ -37,8 +40,13 @@ async def handle(
     return await retry_order_conflicts(attempt)
 
 
-async def _handle(store: EventStore, command: UnitCommand, command_id: uuid.UUID,
-                  actor: str | None, expected: ExpectedVersion | None) -> Outcome:
+async def _handle(
+    store: EventStore,
+    command: UnitCommand,
+    command_id: uuid.UUID,
+    actor: str | None,
+    expected: ExpectedVersion | None,
+) -> Outcome:
     async with store.unit_of_work() as conn:
         await conn.execute(TREE_LOCK)
         done = await replayed(conn, command_id)
@@ -49,21 +57,22 @@ async def _handle(store: EventStore, command: UnitCommand, command_id: uuid.UUID
         events = decide(command, TreeState(unit=unit, parent=parent, parent_path=path))
         if not events:
             return Outcome(None, version)
-        result = await append(conn, stream(command.unit_id),
-                              pending(events, command_id=command_id, actor=actor),
-                              version if expected is None else expected)
+        result = await append(
+            conn,
+            stream(command.unit_id),
+            pending(events, command_id=command_id, actor=actor),
+            version if expected is None else expected,
+        )
         return Outcome(result.positions[-1], result.last_version)
 
 
-async def load(conn: asyncpg.Connection, unit_id: str) -> tuple[UnitState, int]:
+async def load(conn: Db, unit_id: str) -> tuple[UnitState, int]:
     recorded = await read_stream(conn, stream(unit_id))
     version = recorded[-1].stream_version if recorded else 0
     return fold([r.event for r in recorded]), version
 
 
-async def _target(
-    conn: asyncpg.Connection, command: UnitCommand
-) -> tuple[UnitState | None, tuple[str, ...]]:
+async def _target(conn: Db, command: UnitCommand) -> tuple[UnitState | None, tuple[str, ...]]:
     """The parent a create or move aims at, and the unit ids from the root down to it."""
     if not isinstance(command, CreateUnit | MoveUnit) or command.parent_id is None:
         return None, ()

@@ -52,9 +52,7 @@ async def unit_tree(pool: asyncpg.Pool, unit_id: str) -> UnitView | None:
     )
     if r is None:
         return None
-    names = await pool.fetch(
-        "SELECT unit_id, name FROM unit_tree WHERE unit_id = ANY($1)", list(r["path"])
-    )
+    names = await pool.fetch("SELECT unit_id, name FROM unit_tree WHERE unit_id = ANY($1)", list(r["path"]))
     by_id = {n["unit_id"]: n["name"] for n in names}
     path = [PathStep(u, by_id.get(u, "")) for u in r["path"]]
     return UnitView(unit=_row(r), path=path, subtree_headcount=r["subtree_headcount"])

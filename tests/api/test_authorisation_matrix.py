@@ -17,7 +17,15 @@ from litestar.routes import HTTPRoute
 
 from services.access.guards import REQUIREMENTS
 from tests.support.access import (
-    PASSWORD, ROLES, Auth, World, create_account, create_unit, settings, sign_in, world,
+    PASSWORD,
+    ROLES,
+    Auth,
+    World,
+    create_account,
+    create_unit,
+    settings,
+    sign_in,
+    world,
 )
 
 pytestmark = pytest.mark.api
@@ -64,8 +72,7 @@ async def _own_token(w: World, auth: dict[str, str]) -> str:
 
 
 async def _move(w: World, where: str, _: dict[str, str]) -> Req:
-    return Req("POST", f"/api/v1/units/{await _fresh_unit(w, where)}/move",
-               {"parent_id": unit(w, where)})
+    return Req("POST", f"/api/v1/units/{await _fresh_unit(w, where)}/move", {"parent_id": unit(w, where)})
 
 
 async def _close(w: World, where: str, _: dict[str, str]) -> Req:
@@ -80,10 +87,12 @@ async def _revoke_token(w: World, where: str, auth: dict[str, str]) -> Req:
     return Req("DELETE", f"/api/v1/auth/tokens/{await _own_token(w, auth)}")
 
 
-def simple(method: str, path: Callable[[World, str], str],
-           body: Callable[[World, str], Any] = lambda w, where: None) -> Example:
+def simple(
+    method: str, path: Callable[[World, str], str], body: Callable[[World, str], Any] = lambda w, where: None
+) -> Example:
     async def example(w: World, where: str, _: dict[str, str]) -> Req:
         return Req(method, path(w, where), body(w, where))
+
     return example
 
 
@@ -97,34 +106,49 @@ EXAMPLES: dict[str, Example] = {
     "issue_api_token": simple("POST", lambda w, x: "/api/v1/auth/tokens", lambda w, x: {"label": "t"}),
     "list_api_tokens": simple("GET", lambda w, x: "/api/v1/auth/tokens"),
     "revoke_api_token": _revoke_token,
-    "create_unit": simple("POST", lambda w, x: "/api/v1/units",
-                          lambda w, x: {"parent_id": unit(w, x), "name": w.fresh("组"),
-                                        "kind": "department"}),
+    "create_unit": simple(
+        "POST",
+        lambda w, x: "/api/v1/units",
+        lambda w, x: {"parent_id": unit(w, x), "name": w.fresh("组"), "kind": "department"},
+    ),
     "list_units": simple("GET", lambda w, x: "/api/v1/units"),
     "get_unit": simple("GET", lambda w, x: f"/api/v1/units/{unit(w, x)}"),
     "get_unit_subtree": simple("GET", lambda w, x: f"/api/v1/units/{unit(w, x)}/subtree"),
-    "rename_unit": simple("POST", lambda w, x: f"/api/v1/units/{unit(w, x)}/rename",
-                          lambda w, x: {"name": w.fresh("处")}),
+    "rename_unit": simple(
+        "POST", lambda w, x: f"/api/v1/units/{unit(w, x)}/rename", lambda w, x: {"name": w.fresh("处")}
+    ),
     "move_unit": _move,
-    "set_unit_headcount": simple("POST", lambda w, x: f"/api/v1/units/{unit(w, x)}/headcount",
-                                 lambda w, x: {"headcount": w.n}),
+    "set_unit_headcount": simple(
+        "POST", lambda w, x: f"/api/v1/units/{unit(w, x)}/headcount", lambda w, x: {"headcount": w.n}
+    ),
     "close_unit": _close,
-    "create_account": simple("POST", lambda w, x: "/api/v1/accounts",
-                             lambda w, x: {"login": w.fresh("new."), "display_name": "New",
-                                           "unit_id": unit(w, x), "password": PASSWORD}),
+    "create_account": simple(
+        "POST",
+        lambda w, x: "/api/v1/accounts",
+        lambda w, x: {
+            "login": w.fresh("new."),
+            "display_name": "New",
+            "unit_id": unit(w, x),
+            "password": PASSWORD,
+        },
+    ),
     "list_accounts": simple("GET", lambda w, x: f"/api/v1/accounts?unit={unit(w, x)}"),
     "get_account": simple("GET", lambda w, x: f"/api/v1/accounts/{target(w, x)}"),
-    "grant_role": simple("POST", lambda w, x: f"/api/v1/accounts/{target(w, x)}/roles",
-                         lambda w, x: {"unit_id": unit(w, x), "role": "handler"}),
-    "revoke_role": simple("DELETE",
-                          lambda w, x: f"/api/v1/accounts/{target(w, x)}/roles/{unit(w, x)}/handler"),
+    "grant_role": simple(
+        "POST",
+        lambda w, x: f"/api/v1/accounts/{target(w, x)}/roles",
+        lambda w, x: {"unit_id": unit(w, x), "role": "handler"},
+    ),
+    "revoke_role": simple(
+        "DELETE", lambda w, x: f"/api/v1/accounts/{target(w, x)}/roles/{unit(w, x)}/handler"
+    ),
     "disable_account": _disable,
-    "reset_password": simple("PUT", lambda w, x: f"/api/v1/accounts/{target(w, x)}/password",
-                             lambda w, x: {"password": PASSWORD}),
+    "reset_password": simple(
+        "PUT", lambda w, x: f"/api/v1/accounts/{target(w, x)}/password", lambda w, x: {"password": PASSWORD}
+    ),
     "audit_trail": simple("GET", lambda w, x: f"/api/v1/audit?unit={unit(w, x)}"),
 }
-UNSCOPED = {"sign_out", "who_am_i", "issue_api_token", "list_api_tokens", "revoke_api_token",
-            "list_units"}
+UNSCOPED = {"sign_out", "who_am_i", "issue_api_token", "list_api_tokens", "revoke_api_token", "list_units"}
 
 
 def endpoints(app: Litestar) -> list[tuple[str, str, dict[str, Any], str | None]]:
@@ -144,7 +168,8 @@ def test_every_route_declares_public_or_a_known_role(app: Litestar) -> None:
     for method, path, opt, op in endpoints(app):
         if opt.get("public") is True:
             assert (method, path) in PUBLIC or path.startswith(PUBLIC_PREFIX), (
-                f"{method} {path} is public but not in the reviewed PUBLIC list")
+                f"{method} {path} is public but not in the reviewed PUBLIC list"
+            )
             continue
         assert opt.get("role") in REQUIREMENTS, f"{method} {path} declares no role"
         assert op in EXAMPLES, f"{method} {path} ({op}) has no example in the matrix"
@@ -172,12 +197,15 @@ async def test_authorisation_matrix(app: Litestar, world: World) -> None:
                 assert (req.method, _shape(req.path)) == (method, _shape(path)), op
                 if req.fresh_session and who is not None:
                     auth = await sign_in(world, who)
-                r = await world.client.request(req.method, req.path, json=req.json,
-                                               headers=auth.headers() if auth else {})
+                r = await world.client.request(
+                    req.method, req.path, json=req.json, headers=auth.headers() if auth else {}
+                )
                 want = {401} if who is None else expected(need, who, op, where)
                 if r.status_code not in want:
-                    failures.append(f"{op} as {who or 'signed out'} {where}: {r.status_code} "
-                                    f"not in {sorted(want)}: {r.text[:120]}")
+                    failures.append(
+                        f"{op} as {who or 'signed out'} {where}: {r.status_code} "
+                        f"not in {sorted(want)}: {r.text[:120]}"
+                    )
     assert failures == [], "\n".join(failures)
 
 

@@ -26,11 +26,20 @@ async def test_demo_twice_loads_once(store: EventStore, clock: FixedClock) -> No
     assert first.loaded and first.password and not second.loaded and second.password is None
     assert await store.pool.fetchval("SELECT count(*) FROM events") == count
     kinds = await store.pool.fetch(
-        "SELECT data->>'kind' AS kind, count(*) AS n FROM events WHERE type = 'UnitCreated' GROUP BY 1")
-    assert {r["kind"] for r in kinds} == {"bureau", "school", "department", "union", "league",
-                                          "women", "other"}
-    roles = await store.pool.fetch("SELECT DISTINCT data->>'role' AS role FROM events"
-                                   " WHERE type = 'RoleGranted'")
+        "SELECT data->>'kind' AS kind, count(*) AS n FROM events WHERE type = 'UnitCreated' GROUP BY 1"
+    )
+    assert {r["kind"] for r in kinds} == {
+        "bureau",
+        "school",
+        "department",
+        "union",
+        "league",
+        "women",
+        "other",
+    }
+    roles = await store.pool.fetch(
+        "SELECT DISTINCT data->>'role' AS role FROM events WHERE type = 'RoleGranted'"
+    )
     assert {r["role"] for r in roles} == {"admin", "leader", "handler"}
     assert await store.pool.fetchval("SELECT count(*) FROM credentials") == len(first.logins)
     await assert_no_secret_in_events(store.pool, [first.password])
@@ -44,8 +53,7 @@ async def test_demo_on_first_start_loads_and_prints_sign_in(
         printed = capsys.readouterr().out
         password = re.search(r"password: (\S+)", printed)
         assert password and "青山县农业局" in printed and "leader" in printed
-        r = await client.post("/api/v1/auth/sign-in",
-                              json={"login": "leader", "password": password.group(1)})
+        r = await client.post("/api/v1/auth/sign-in", json={"login": "leader", "password": password.group(1)})
         assert r.status_code == 200
         sub = await client.get(f"/api/v1/units/{unit_id('school')}/subtree")
         for _ in range(100):  # the runner has just started: let unit_tree catch up

@@ -10,7 +10,7 @@ from litestar.testing import AsyncTestClient
 from events.store import EventStore
 from services.app import create_app
 from services.settings import Settings
-from tests.support.access import PASSWORD, World, sign_in, settings, world
+from tests.support.access import PASSWORD, World, settings, sign_in, world
 from tests.support.fakes import FixedClock, SequentialIds
 
 pytestmark = pytest.mark.api
@@ -118,8 +118,9 @@ async def test_json_write_with_session_needs_csrf_header(world: World) -> None:
 async def test_api_token_shown_once_works_without_csrf_and_stops_when_revoked(
     world: World, store: EventStore
 ) -> None:
-    r = await world.client.post("/api/v1/auth/tokens", headers=world.auth["admin"].headers(),
-                                json={"label": "数据对接"})
+    r = await world.client.post(
+        "/api/v1/auth/tokens", headers=world.auth["admin"].headers(), json={"label": "数据对接"}
+    )
     assert r.status_code == 201
     token, token_id = r.json()["token"], r.json()["token_id"]
     world.secrets.append(token)
@@ -129,8 +130,9 @@ async def test_api_token_shown_once_works_without_csrf_and_stops_when_revoked(
     assert [t["token_id"] for t in listed.json()] == [token_id]
     body = {"parent_id": world.units["A"], "name": "接口建的", "kind": "other"}
     assert (await world.client.post("/api/v1/units", headers=bearer, json=body)).status_code == 201
-    stored = await store.pool.fetchval("SELECT count(*) FROM api_tokens WHERE token_hash::text LIKE $1",
-                                       f"%{token}%")
+    stored = await store.pool.fetchval(
+        "SELECT count(*) FROM api_tokens WHERE token_hash::text LIKE $1", f"%{token}%"
+    )
     assert stored == 0  # only a hash is kept
     gone = await world.client.delete(f"/api/v1/auth/tokens/{token_id}", headers=bearer)
     assert gone.status_code == 204
@@ -140,8 +142,7 @@ async def test_api_token_shown_once_works_without_csrf_and_stops_when_revoked(
 async def test_disabled_account_loses_its_session_and_cannot_sign_in(world: World) -> None:
     leader = world.auth["leader"].headers()
     assert (await world.client.get("/api/v1/auth/me", headers=leader)).status_code == 200
-    r = await world.client.post(f"/api/v1/accounts/{world.accounts['leader']}/disable",
-                                headers=world.root)
+    r = await world.client.post(f"/api/v1/accounts/{world.accounts['leader']}/disable", headers=world.root)
     assert r.status_code == 200 and r.json()["disabled"] is True
     assert (await world.client.get("/api/v1/auth/me", headers=leader)).status_code == 401
     disabled = await attempt(world.client, "leader", PASSWORD)

@@ -17,9 +17,11 @@ __all__ = ["settings", "world"]
 async def test_unit_tree_journey_path_subtree_and_headcount(world: World) -> None:
     admin = world.auth["admin"].headers()
     a, a1 = world.units["A"], world.units["A1"]
-    r = await world.client.post("/api/v1/units", headers=admin,
-                                json={"parent_id": a1, "name": "语文组", "kind": "department",
-                                      "headcount": 7})
+    r = await world.client.post(
+        "/api/v1/units",
+        headers=admin,
+        json={"parent_id": a1, "name": "语文组", "kind": "department", "headcount": 7},
+    )
     assert r.status_code == 201
     new = r.json()
     assert [step["name"] for step in new["path"]] == ["农业局", "学校", "教务处", "语文组"]
@@ -32,17 +34,20 @@ async def test_unit_tree_journey_path_subtree_and_headcount(world: World) -> Non
 
 async def test_rename_unit_with_stale_if_match_conflicts(world: World) -> None:
     admin, a1 = world.auth["admin"].headers(), world.units["A1"]
-    first = await world.client.post(f"/api/v1/units/{a1}/rename", json={"name": "教务科"},
-                                    headers={**admin, "If-Match": '"1"'})
+    first = await world.client.post(
+        f"/api/v1/units/{a1}/rename", json={"name": "教务科"}, headers={**admin, "If-Match": '"1"'}
+    )
     assert first.status_code == 200 and first.headers["etag"] == '"2"'
-    stale = await world.client.post(f"/api/v1/units/{a1}/rename", json={"name": "教学处"},
-                                    headers={**admin, "If-Match": '"1"'})
+    stale = await world.client.post(
+        f"/api/v1/units/{a1}/rename", json={"name": "教学处"}, headers={**admin, "If-Match": '"1"'}
+    )
     assert stale.status_code == 409 and stale.json()["type"] == "/problems/wrong-expected-version"
 
 
 async def test_move_unit_into_its_own_subtree_refused_over_http(world: World) -> None:
-    r = await world.client.post(f"/api/v1/units/{world.units['A']}/move", headers=world.root,
-                                json={"parent_id": world.units["A1"]})
+    r = await world.client.post(
+        f"/api/v1/units/{world.units['A']}/move", headers=world.root, json={"parent_id": world.units["A1"]}
+    )
     assert r.status_code == 409 and r.json()["type"] == "/problems/move-into-own-subtree"
 
 
@@ -50,8 +55,9 @@ async def test_moved_unit_leaves_the_old_subtree_for_its_admins(world: World) ->
     moved = await create_unit(world, world.units["A1"], "待调整组")
     admin = world.auth["admin"].headers()
     assert (await world.client.get(f"/api/v1/units/{moved}", headers=admin)).status_code == 200
-    r = await world.client.post(f"/api/v1/units/{moved}/move", headers=world.root,
-                                json={"parent_id": world.units["B1"]})
+    r = await world.client.post(
+        f"/api/v1/units/{moved}/move", headers=world.root, json={"parent_id": world.units["B1"]}
+    )
     assert r.status_code == 200
     assert [s["name"] for s in r.json()["path"]] == ["农业局", "推广站", "田间组", "待调整组"]
     assert (await world.client.get(f"/api/v1/units/{moved}", headers=admin)).status_code == 404
@@ -61,8 +67,9 @@ async def test_closed_unit_refuses_new_children(world: World) -> None:
     closing = await create_unit(world, world.units["A"], "撤销组")
     r = await world.client.post(f"/api/v1/units/{closing}/close", headers=world.root)
     assert r.status_code == 200 and r.json()["unit"]["closed"] is True
-    child = await world.client.post("/api/v1/units", headers=world.root,
-                                    json={"parent_id": closing, "name": "子组", "kind": "other"})
+    child = await world.client.post(
+        "/api/v1/units", headers=world.root, json={"parent_id": closing, "name": "子组", "kind": "other"}
+    )
     assert child.status_code == 409 and child.json()["type"] == "/problems/unit-closed"
 
 
@@ -89,16 +96,19 @@ async def test_revoked_role_takes_effect_on_the_next_request(world: World) -> No
     leader, a1 = world.auth["leader"].headers(), world.units["A1"]
     assert (await world.client.get(f"/api/v1/units/{a1}", headers=leader)).status_code == 200
     r = await world.client.delete(
-        f"/api/v1/accounts/{world.accounts['leader']}/roles/{world.units['A']}/leader",
-        headers=world.root)
+        f"/api/v1/accounts/{world.accounts['leader']}/roles/{world.units['A']}/leader", headers=world.root
+    )
     assert r.status_code == 200 and r.json()["roles"] == []
     assert (await world.client.get(f"/api/v1/units/{a1}", headers=leader)).status_code == 403
 
 
 async def test_granted_role_covers_the_whole_subtree(world: World) -> None:
     target = world.accounts["target.out"]
-    r = await world.client.post(f"/api/v1/accounts/{target}/roles", headers=world.root,
-                                json={"unit_id": world.units["B"], "role": "handler"})
+    r = await world.client.post(
+        f"/api/v1/accounts/{target}/roles",
+        headers=world.root,
+        json={"unit_id": world.units["B"], "role": "handler"},
+    )
     assert r.status_code == 200
     assert r.json()["roles"] == [{"unit_id": world.units["B"], "role": "handler"}]
     auth = (await sign_in(world, "target.out")).headers()
@@ -107,20 +117,29 @@ async def test_granted_role_covers_the_whole_subtree(world: World) -> None:
 
 
 async def test_create_account_with_taken_login_conflicts(world: World) -> None:
-    r = await world.client.post("/api/v1/accounts", headers=world.root, json={
-        "login": "LEADER", "display_name": "x", "unit_id": world.units["A"],
-        "password": "another long password"})
+    r = await world.client.post(
+        "/api/v1/accounts",
+        headers=world.root,
+        json={
+            "login": "LEADER",
+            "display_name": "x",
+            "unit_id": world.units["A"],
+            "password": "another long password",
+        },
+    )
     assert r.status_code == 409 and r.json()["type"] == "/problems/account-exists"
 
 
-async def test_audit_lists_staff_actions_with_their_actor_for_admins(
-    world: World, store: EventStore
-) -> None:
-    await world.client.post(f"/api/v1/units/{world.units['A1']}/headcount",
-                            headers=world.auth["admin"].headers(), json={"headcount": 12})
+async def test_audit_lists_staff_actions_with_their_actor_for_admins(world: World, store: EventStore) -> None:
+    await world.client.post(
+        f"/api/v1/units/{world.units['A1']}/headcount",
+        headers=world.auth["admin"].headers(),
+        json={"headcount": 12},
+    )
     for _ in range(100):  # the audit trail is a projection: give it a moment to catch up
-        r = await world.client.get(f"/api/v1/audit?unit={world.units['A']}",
-                                   headers=world.auth["admin"].headers())
+        r = await world.client.get(
+            f"/api/v1/audit?unit={world.units['A']}", headers=world.auth["admin"].headers()
+        )
         assert r.status_code == 200
         entries = r.json()
         if entries and entries[0]["type"] == "HeadcountSet":
@@ -131,5 +150,4 @@ async def test_audit_lists_staff_actions_with_their_actor_for_admins(
     assert {e["type"] for e in entries} >= {"UnitCreated", "AccountCreated", "RoleGranted"}
     assert all(e["unit_id"] != world.units["B1"] for e in entries)  # only the subtree
     # every staff event of the run names its actor
-    assert await store.pool.fetchval(
-        "SELECT count(*) FROM events WHERE metadata->>'actor' IS NULL") == 0
+    assert await store.pool.fetchval("SELECT count(*) FROM events WHERE metadata->>'actor' IS NULL") == 0

@@ -16,8 +16,9 @@ from tests.support.helpers import new
 pytestmark = pytest.mark.integration
 
 
-async def project(store: EventStore, projectors: list[Projector],
-                  *events: tuple[str, Event, str | None]) -> None:
+async def project(
+    store: EventStore, projectors: list[Projector], *events: tuple[str, Event, str | None]
+) -> None:
     for stream, e, actor in events:
         await store.append(stream, new(e, actor=actor), Expect.ANY)
     recorded = await store.read_all()
@@ -57,7 +58,10 @@ async def test_audit_trail_keeps_actor_and_unit_of_every_staff_action(store: Eve
     await project(store, [AuditTrail()], *HISTORY, anonymous)
     rows = await store.pool.fetch("SELECT actor, type, unit_id FROM audit_trail ORDER BY position")
     assert [(r["actor"], r["type"], r["unit_id"]) for r in rows] == [
-        ("boss", "UnitCreated", "u"), ("boss", "AccountCreated", "u"), ("boss", "RoleGranted", "u"),
-        ("boss", "RoleGranted", "u"), ("boss", "RoleRevoked", "u"),
+        ("boss", "UnitCreated", "u"),
+        ("boss", "AccountCreated", "u"),
+        ("boss", "RoleGranted", "u"),
+        ("boss", "RoleGranted", "u"),
+        ("boss", "RoleRevoked", "u"),
         ("boss", "PasswordSet", "u"),  # no unit of its own: the account's home unit
     ]  # the event without an actor is not a staff action and is not listed

@@ -28,13 +28,22 @@ async def project(store: EventStore, projector: Projector, *events: Event) -> No
 
 
 def created(unit: str, parent: str | None, kind: str = "department", headcount: int = 0) -> UnitCreated:
-    return UnitCreated(unit_id=unit, parent_id=parent, name=unit.upper(), kind=kind,  # type: ignore[arg-type]
-                       headcount=headcount)
+    return UnitCreated(
+        unit_id=unit,
+        parent_id=parent,
+        name=unit.upper(),
+        kind=kind,  # type: ignore[arg-type]
+        headcount=headcount,
+    )
 
 
-TREE = [created("root", None, "bureau", 10), created("school", "root", "school", 20),
-        created("dept", "school", headcount=5), created("union", "school", "union", 30),
-        created("station", "root", "other", 7)]
+TREE = [
+    created("root", None, "bureau", 10),
+    created("school", "root", "school", 20),
+    created("dept", "school", headcount=5),
+    created("union", "school", "union", 30),
+    created("station", "root", "other", 7),
+]
 
 
 async def paths(pool: asyncpg.Pool) -> dict[str, list[str]]:
@@ -44,8 +53,11 @@ async def paths(pool: asyncpg.Pool) -> dict[str, list[str]]:
 async def test_created_units_have_their_path_from_the_root(store: EventStore) -> None:
     await project(store, UnitTree(), *TREE)
     assert await paths(store.pool) == {
-        "root": ["root"], "school": ["root", "school"], "dept": ["root", "school", "dept"],
-        "union": ["root", "school", "union"], "station": ["root", "station"],
+        "root": ["root"],
+        "school": ["root", "school"],
+        "dept": ["root", "school", "dept"],
+        "union": ["root", "school", "union"],
+        "station": ["root", "station"],
     }
 
 
@@ -54,16 +66,20 @@ async def test_subtree_and_path_queries_answer_from_rows(store: EventStore) -> N
     assert [u.unit_id for u in await subtree(store.pool, "school")] == ["school", "dept", "union"]
     view = await unit_tree(store.pool, "dept")
     assert view is not None
-    assert [(p.unit_id, p.name) for p in view.path] == [("root", "ROOT"), ("school", "SCHOOL"),
-                                                         ("dept", "DEPT")]
+    assert [(p.unit_id, p.name) for p in view.path] == [
+        ("root", "ROOT"),
+        ("school", "SCHOOL"),
+        ("dept", "DEPT"),
+    ]
     # a union's members work in the departments already counted: only the unit's own counts
     school = await unit_tree(store.pool, "school")
     assert school is not None and school.subtree_headcount == 25
 
 
 async def test_moved_unit_takes_its_whole_subtree_along(store: EventStore) -> None:
-    await project(store, UnitTree(), *TREE,
-                  UnitMoved(unit_id="school", parent_id="station", previous_parent_id="root"))
+    await project(
+        store, UnitTree(), *TREE, UnitMoved(unit_id="school", parent_id="station", previous_parent_id="root")
+    )
     got = await paths(store.pool)
     assert got["school"] == ["root", "station", "school"]
     assert got["dept"] == ["root", "station", "school", "dept"]
@@ -73,8 +89,14 @@ async def test_moved_unit_takes_its_whole_subtree_along(store: EventStore) -> No
 
 
 async def test_rename_headcount_and_close_update_the_row_and_its_version(store: EventStore) -> None:
-    await project(store, UnitTree(), *TREE, UnitRenamed(unit_id="dept", name="教务处"),
-                  HeadcountSet(unit_id="dept", headcount=12), UnitClosed(unit_id="dept"))
+    await project(
+        store,
+        UnitTree(),
+        *TREE,
+        UnitRenamed(unit_id="dept", name="教务处"),
+        HeadcountSet(unit_id="dept", headcount=12),
+        UnitClosed(unit_id="dept"),
+    )
     row = await store.pool.fetchrow("SELECT * FROM unit_tree WHERE unit_id = 'dept'")
     assert (row["name"], row["headcount"], row["closed"], row["version"]) == ("教务处", 12, True, 4)
     school = await unit_tree(store.pool, "school")

@@ -69,21 +69,27 @@ async def sign_in(world: World, login: str, password: str = PASSWORD) -> Auth:
 
 
 async def create_unit(world: World, parent: str, name: str, kind: str = "department") -> str:
-    r = await world.client.post("/api/v1/units", headers=world.root,
-                                json={"parent_id": parent, "name": name, "kind": kind})
+    r = await world.client.post(
+        "/api/v1/units", headers=world.root, json={"parent_id": parent, "name": name, "kind": kind}
+    )
     assert r.status_code == 201, r.text
     return str(r.json()["unit"]["unit_id"])
 
 
-async def create_account(world: World, login: str, home: str,
-                         roles: tuple[tuple[str, str], ...] = ()) -> str:
-    r = await world.client.post("/api/v1/accounts", headers=world.root, json={
-        "login": login, "display_name": login.title(), "unit_id": home, "password": PASSWORD})
+async def create_account(world: World, login: str, home: str, roles: tuple[tuple[str, str], ...] = ()) -> str:
+    r = await world.client.post(
+        "/api/v1/accounts",
+        headers=world.root,
+        json={"login": login, "display_name": login.title(), "unit_id": home, "password": PASSWORD},
+    )
     assert r.status_code == 201, r.text
     account_id = str(r.json()["account_id"])
     for role, unit in roles:
-        g = await world.client.post(f"/api/v1/accounts/{account_id}/roles", headers=world.root,
-                                    json={"unit_id": unit, "role": role})
+        g = await world.client.post(
+            f"/api/v1/accounts/{account_id}/roles",
+            headers=world.root,
+            json={"unit_id": unit, "role": role},
+        )
         assert g.status_code == 200, g.text
     world.accounts[login] = account_id
     return account_id
@@ -92,9 +98,14 @@ async def create_account(world: World, login: str, home: str,
 async def build_world(client: Client, store: EventStore) -> World:
     """The app serves in its own event loop: the test's own pool and store seed it."""
     world = World(client)
-    root_id, root = await create_admin(store, login="root", display_name="Root",
-                                       password=PASSWORD, now=client.app.state.clock.now(),
-                                       unit_name="农业局")
+    root_id, root = await create_admin(
+        store,
+        login="root",
+        display_name="Root",
+        password=PASSWORD,
+        now=client.app.state.clock.now(),
+        unit_name="农业局",
+    )
     world.accounts["root"], world.units["R"] = root_id, root
     world.auth["root"] = await sign_in(world, "root")
     world.units["A"] = await create_unit(world, root, "学校", "school")
@@ -119,8 +130,7 @@ async def world(client: Client, store: EventStore) -> AsyncIterator[World]:
 async def assert_no_secret_in_events(pool: asyncpg.Pool, seen: list[str]) -> None:
     """Nothing secret in events: no password, hash, token, session or CSRF value."""
     hashes = [r["password_hash"] for r in await pool.fetch("SELECT password_hash FROM credentials")]
-    token_hashes = [r["h"] for r in await pool.fetch(
-        "SELECT encode(token_hash, 'hex') AS h FROM api_tokens")]
+    token_hashes = [r["h"] for r in await pool.fetch("SELECT encode(token_hash, 'hex') AS h FROM api_tokens")]
     rows = await pool.fetch("SELECT data::text || metadata::text AS text FROM events")
     assert rows, "the scan must have events to look at"
     text = "\n".join(r["text"] for r in rows)

@@ -7,10 +7,20 @@ import pytest
 from events.accounts import AccountCreated, AccountDisabled, PasswordSet, RoleGranted, RoleRevoked
 from events.base import Event
 from services.access.commands import (
-    AccountCommand, CreateAccount, DisableAccount, GrantRole, RevokeRole, SetPassword,
+    AccountCommand,
+    CreateAccount,
+    DisableAccount,
+    GrantRole,
+    RevokeRole,
+    SetPassword,
 )
 from services.access.decider import (
-    AccountExists, AccountIsDisabled, AccountNotFound, AccountState, decide, fold,
+    AccountExists,
+    AccountIsDisabled,
+    AccountNotFound,
+    AccountState,
+    decide,
+    fold,
 )
 
 pytestmark = pytest.mark.unit
@@ -27,8 +37,9 @@ def when(command: AccountCommand, state: AccountState) -> list[Event]:
 
 
 def test_create_account_records_it_without_any_secret() -> None:
-    events = when(CreateAccount(account_id="a", login="li.mei", display_name="李梅",
-                                unit_id="union"), given())
+    events = when(
+        CreateAccount(account_id="a", login="li.mei", display_name="李梅", unit_id="union"), given()
+    )
     assert events == [CREATED]
     assert "password" not in str(events) and "hash" not in str(events)
 
@@ -51,14 +62,17 @@ def test_grant_role_to_missing_account_refused() -> None:
 
 def test_grant_role_to_disabled_account_refused() -> None:
     with pytest.raises(AccountIsDisabled):
-        when(GrantRole(account_id="a", unit_id="u", role="admin"),
-             given(CREATED, AccountDisabled(account_id="a")))
+        when(
+            GrantRole(account_id="a", unit_id="u", role="admin"),
+            given(CREATED, AccountDisabled(account_id="a")),
+        )
 
 
 def test_revoke_role_held_records_it_and_not_held_records_nothing() -> None:
     command = RevokeRole(account_id="a", unit_id="union", role="handler")
     assert when(command, given(CREATED, GRANTED)) == [
-        RoleRevoked(account_id="a", unit_id="union", role="handler")]
+        RoleRevoked(account_id="a", unit_id="union", role="handler")
+    ]
     assert when(command, given(CREATED)) == []
 
 
