@@ -13,6 +13,7 @@ from litestar.openapi import OpenAPIConfig
 from services.access.guards import current_principal, require_declared_role
 from services.access.http_accounts import AccountController
 from services.access.http_auth import AuthController
+from services.access.http_password import PasswordController
 from services.audit.http import AuditController
 from services.deps import Clock, Ids, RandomIds, SystemClock
 from services.health.http import HealthController
@@ -26,6 +27,7 @@ from services.units.http import UnitController
 ROUTES: list[type] = [
     HealthController,
     AuthController,
+    PasswordController,
     UnitController,
     AccountController,
     AuditController,

@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import msgspec
-from litestar.exceptions import ValidationException
+from litestar.exceptions import HTTPException, ValidationException
 
 from events.store.append import StreamOrderConflict
 from events.store.db import Queryable
@@ -67,7 +67,14 @@ def expected_from(headers: Any) -> int | None:
 
 
 async def strict_body(request: Any, shape: type[T]) -> T:
-    """Decode a JSON body strictly: no coercion ("1" is not 1), no unknown fields."""
+    """Decode a JSON body strictly: no coercion ("1" is not 1), no unknown fields.
+
+    Only `application/json` is read: a cross-site HTML form cannot send that type without
+    the browser asking first (CORS), so no page elsewhere can post a JSON body here.
+    """
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media != "application/json":
+        raise HTTPException(status_code=415, detail="send application/json")
     try:
         return msgspec.json.decode(await request.body(), type=shape, strict=True)
     except msgspec.ValidationError as exc:

@@ -13,9 +13,7 @@ def normalise_login(login: str) -> str:
     return unicodedata.normalize("NFKC", login).strip().casefold()
 
 
-async def insert(
-    conn: Db, account_id: str, login: str, password_hash: str, now: datetime
-) -> None:
+async def insert(conn: Db, account_id: str, login: str, password_hash: str, now: datetime) -> None:
     await conn.execute(
         "INSERT INTO credentials (account_id, login, password_hash, updated_at) VALUES ($1, $2, $3, $4)",
         account_id,

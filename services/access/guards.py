@@ -60,7 +60,10 @@ class Principal(msgspec.Struct, frozen=True, kw_only=True):
 async def require_declared_role(
     connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler
 ) -> None:
-    if connection.scope.get("method") == "OPTIONS" or handler.opt.get("public") is True:
+    method = connection.scope.get("method")
+    if method in UNSAFE:
+        _same_origin(connection)
+    if method == "OPTIONS" or handler.opt.get("public") is True:
         return
     need = handler.opt.get("role")
     if need not in REQUIREMENTS:
@@ -70,7 +73,7 @@ async def require_declared_role(
         raise NotAuthorizedException("sign in first", headers={"WWW-Authenticate": "Bearer"})
     if need != "account" and not principal.units_with(need):
         raise PermissionDeniedException(f"this needs the {need} role")
-    if principal.session_token is not None and connection.scope.get("method") in UNSAFE:
+    if principal.session_token is not None and method in UNSAFE:
         await _check_csrf(connection, principal.session_token)
     connection.state.principal = principal
 
@@ -110,11 +113,16 @@ async def authenticate(connection: ASGIConnection[Any, Any, Any, Any]) -> Princi
     )
 
 
-async def _check_csrf(connection: ASGIConnection[Any, Any, Any, Any], session_token: str) -> None:
-    """Cookie-authenticated writes must prove they come from our own pages."""
+def _same_origin(connection: ASGIConnection[Any, Any, Any, Any]) -> None:
+    """Browsers name the page a write comes from; one from another site is refused (this
+    also stops a foreign page signing a visitor in to the attacker's account)."""
     origin = connection.headers.get("origin")
     if origin and urlsplit(origin).netloc != connection.headers.get("host", ""):
         raise PermissionDeniedException("cross-site request refused")
+
+
+async def _check_csrf(connection: ASGIConnection[Any, Any, Any, Any], session_token: str) -> None:
+    """Cookie-authenticated writes must prove they come from our own pages."""
     offered = connection.headers.get(CSRF_HEADER)
     if offered is None and connection.headers.get("content-type", "").startswith(FORMS):
         form = await connection.form()  # type: ignore[attr-defined]

@@ -72,9 +72,7 @@ async def load(conn: Queryable, account_id: str) -> tuple[AccountState, int]:
     return fold([r.event for r in recorded]), version
 
 
-async def _write_secret(
-    conn: Db, command: AccountCommand, password_hash: str | None, now: datetime
-) -> None:
+async def _write_secret(conn: Db, command: AccountCommand, password_hash: str | None, now: datetime) -> None:
     if password_hash is None:
         return
     if isinstance(command, CreateAccount):

@@ -10,20 +10,20 @@ import uuid
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Controller, Request, Response, delete, get, post, put
+from litestar import Controller, Request, Response, delete, get, post
 from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.params import FromPath, QueryParameter
 
 from events.accounts import Role
 from projections.runner import wait_for
+from services.access import sessions
 from services.access.commands import (
     AccountCommand,
     CreateAccount,
     DisableAccount,
     GrantRole,
     RevokeRole,
-    SetPassword,
 )
 from services.access.credentials import normalise_login
 from services.access.guards import Principal
@@ -52,10 +52,6 @@ class NewGrant(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     role: Role
 
 
-class PasswordReset(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    password: NewPassword
-
-
 class AccountController(Controller):
     path = "/api/v1/accounts"
     tags = ("access",)
@@ -74,7 +70,9 @@ class AccountController(Controller):
             display_name=body.display_name,
             unit_id=body.unit_id,
         )
-        return await _run(request, state, principal, command, command_id, password=body.password, status=201)
+        return await run_account_command(
+            request, state, principal, command, command_id, password=body.password, status=201
+        )
 
     @get("/", operation_id="list_accounts", opt={"role": "admin"})
     async def list_accounts(
@@ -108,7 +106,7 @@ class AccountController(Controller):
         """Grant a role on a unit of the caller's subtree; it covers that unit's subtree."""
         body = await strict_body(request, NewGrant)
         await require_unit(state.resources.pool, principal, body.unit_id, "admin")
-        return await _edit(
+        return await edit_account(
             request, state, principal, GrantRole(account_id=account_id, unit_id=body.unit_id, role=body.role)
         )
 
@@ -132,7 +130,7 @@ class AccountController(Controller):
             raise NotFound()
         await require_unit(state.resources.pool, principal, unit_id, "admin")
         command = RevokeRole(account_id=account_id, unit_id=unit_id, role=role)  # type: ignore[arg-type]
-        return await _edit(request, state, principal, command)
+        return await edit_account(request, state, principal, command)
 
     @post("/{account_id:str}/disable", operation_id="disable_account", opt={"role": "admin"}, status_code=200)
     async def disable(
@@ -142,25 +140,15 @@ class AccountController(Controller):
         state: State,
         principal: NamedDependency[Principal],
     ) -> Response[AccountView]:
-        """Disable an account: it can no longer sign in, and its sessions stop working."""
-        return await _edit(request, state, principal, DisableAccount(account_id=account_id))
-
-    @put("/{account_id:str}/password", operation_id="reset_password", opt={"role": "admin"}, status_code=200)
-    async def reset_password(
-        self,
-        account_id: FromPath[str],
-        request: Request[Any, Any, Any],
-        state: State,
-        principal: NamedDependency[Principal],
-    ) -> Response[AccountView]:
-        """Set a new password for an account (the hash is stored, never an event)."""
-        body = await strict_body(request, PasswordReset)
-        return await _edit(
-            request, state, principal, SetPassword(account_id=account_id), password=body.password
-        )
+        """Disable an account: it can no longer sign in, and its sessions and tokens end."""
+        answer = await edit_account(request, state, principal, DisableAccount(account_id=account_id))
+        # The guard already refuses a disabled account; this only clears what is now dead.
+        await sessions.close_all(state.resources.pool, account_id)
+        await sessions.revoke_all_tokens(state.resources.pool, account_id, state.clock.now())
+        return answer
 
 
-async def _edit(
+async def edit_account(
     request: Request[Any, Any, Any],
     state: State,
     principal: Principal,
@@ -168,12 +156,12 @@ async def _edit(
     password: str | None = None,
 ) -> Response[AccountView]:
     await require_account(state.resources.pool, principal, command.account_id)
-    return await _run(
+    return await run_account_command(
         request, state, principal, command, command_id_from(request.headers, state.ids), password=password
     )
 
 
-async def _run(
+async def run_account_command(
     request: Request[Any, Any, Any],
     state: State,
     principal: Principal,

@@ -22,6 +22,8 @@ def _digest(token: str) -> bytes:
 
 async def open_session(pool: asyncpg.Pool, account_id: str, now: datetime, ttl: timedelta) -> str:
     token = secrets.token_urlsafe(32)
+    # Expired sessions of this account go now: the table only ever holds live ones and few.
+    await pool.execute("DELETE FROM sessions WHERE account_id = $1 AND expires_at <= $2", account_id, now)
     await pool.execute(
         "INSERT INTO sessions (token_hash, account_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
         _digest(token),
@@ -43,6 +45,23 @@ async def session_account(pool: asyncpg.Pool, token: str, now: datetime) -> str 
 
 async def close_session(pool: asyncpg.Pool, token: str) -> None:
     await pool.execute("DELETE FROM sessions WHERE token_hash = $1", _digest(token))
+
+
+async def close_all(pool: asyncpg.Pool, account_id: str, keep: str | None = None) -> None:
+    """End every session of an account (but `keep`, the caller's own, if given)."""
+    await pool.execute(
+        "DELETE FROM sessions WHERE account_id = $1 AND token_hash IS DISTINCT FROM $2",
+        account_id,
+        None if keep is None else _digest(keep),
+    )
+
+
+async def revoke_all_tokens(pool: asyncpg.Pool, account_id: str, now: datetime) -> None:
+    await pool.execute(
+        "UPDATE api_tokens SET revoked_at = $2 WHERE account_id = $1 AND revoked_at IS NULL",
+        account_id,
+        now,
+    )
 
 
 class TokenInfo(msgspec.Struct, frozen=True):

@@ -106,6 +106,11 @@ EXAMPLES: dict[str, Example] = {
     "issue_api_token": simple("POST", lambda w, x: "/api/v1/auth/tokens", lambda w, x: {"label": "t"}),
     "list_api_tokens": simple("GET", lambda w, x: "/api/v1/auth/tokens"),
     "revoke_api_token": _revoke_token,
+    "change_own_password": simple(
+        "PUT",
+        lambda w, x: "/api/v1/auth/password",
+        lambda w, x: {"current_password": PASSWORD, "new_password": PASSWORD},
+    ),
     "create_unit": simple(
         "POST",
         lambda w, x: "/api/v1/units",
@@ -148,7 +153,15 @@ EXAMPLES: dict[str, Example] = {
     ),
     "audit_trail": simple("GET", lambda w, x: f"/api/v1/audit?unit={unit(w, x)}"),
 }
-UNSCOPED = {"sign_out", "who_am_i", "issue_api_token", "list_api_tokens", "revoke_api_token", "list_units"}
+UNSCOPED = {
+    "sign_out",
+    "who_am_i",
+    "issue_api_token",
+    "list_api_tokens",
+    "revoke_api_token",
+    "change_own_password",
+    "list_units",
+}
 
 
 def endpoints(app: Litestar) -> list[tuple[str, str, dict[str, Any], str | None]]:
