@@ -22,7 +22,7 @@ _decoders: dict[str, msgspec.json.Decoder[Any]] = {}
 _upcasters: dict[tuple[str, int], Upcaster] = {}
 _encoder = msgspec.json.Encoder()
 
-FAMILIES = ("events.units", "events.accounts", "events.cases")
+FAMILIES = ("events.units", "events.accounts", "events.cases", "events.surveys", "events.answers")
 
 
 class UnknownEventType(LookupError):
