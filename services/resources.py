@@ -29,6 +29,7 @@ class Resources:
     pool: asyncpg.Pool
     redis: aioredis.Redis
     store: EventStore
+    settings: Settings | None = None
     runner: Runner | None = None
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
@@ -56,7 +57,7 @@ async def open_resources(settings: Settings, dsn: str, redis_url: str) -> Resour
         server_settings={"idle_in_transaction_session_timeout": "60000"},
     )
     client = aioredis.from_url(redis_url, socket_timeout=1, socket_connect_timeout=1)
-    res = Resources(dsn=dsn, pool=pool, redis=client, store=EventStore(pool))
+    res = Resources(dsn=dsn, pool=pool, redis=client, store=EventStore(pool), settings=settings)
     if settings.demo_on_first_start:
         await demo_on_first_start(res)
     if settings.run_projectors:

@@ -19,7 +19,12 @@ from redis.exceptions import RedisError
 
 log = logging.getLogger(__name__)
 WINDOW = 60.0
-LIMITS = {"login": 5, "client": 20}  # failures per WINDOW, by key kind
+LIMITS = {  # failures per WINDOW, by key kind
+    "login": 5,
+    "client": 20,
+    "receipt": 10,  # wrong receipt codes from one client
+    "receipts": 1000,  # wrong receipt codes from everyone together
+}
 REDIS_DOWN = (RedisError, OSError, TimeoutError)
 
 

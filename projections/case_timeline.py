@@ -1,0 +1,79 @@
+"""case_timeline: what happened to a case, step by step, with who may see each step.
+
+Public steps are what the requester sees (with the unit's name, never a handler's);
+internal ones only staff; a personal note only its author."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import msgspec
+
+from events import cases as ev
+from events.base import RecordedEvent
+from events.store.db import Db
+from projections.projector import Projector
+
+NAME = "case_timeline"
+INTERNAL = (ev.CaseReturned, ev.ExtensionRequested, ev.CaseEscalated, ev.CaseDueSoon, ev.CaseBreached)
+_enc = msgspec.json.Encoder()
+
+
+class CaseTimeline(Projector):
+    name: ClassVar[str] = NAME
+    handles = frozenset(
+        {
+            ev.CaseSubmitted,
+            ev.CaseAccepted,
+            ev.CaseDeclined,
+            ev.CaseMerged,
+            ev.CaseAssigned,
+            ev.CaseSignedFor,
+            ev.CaseReturned,
+            ev.MessagePosted,
+            ev.RequesterAsked,
+            ev.CaseResumed,
+            ev.ExtensionRequested,
+            ev.ExtensionDecided,
+            ev.CaseAnswered,
+            ev.CaseResolved,
+            ev.CaseRated,
+            ev.CaseClosedUnrated,
+            ev.CaseReopened,
+            ev.CaseEscalated,
+            ev.CaseDueSoon,
+            ev.CaseBreached,
+            ev.CaseWithdrawn,
+        }
+    )
+    tables = (NAME,)
+    ddl = f"""
+        CREATE TABLE IF NOT EXISTS {NAME} (
+            case_id     text NOT NULL,
+            version     bigint NOT NULL,
+            at          timestamptz NOT NULL,
+            type        text NOT NULL,
+            visibility  text NOT NULL,      -- public / internal / note
+            actor       text,               -- staff account; never shown to the requester
+            body        jsonb NOT NULL,     -- the event's facts (contact details stay sealed)
+            PRIMARY KEY (case_id, version)
+        );
+    """
+
+    async def apply(self, conn: Db, event: RecordedEvent) -> None:
+        e = event.event
+        visibility = (
+            e.visibility
+            if isinstance(e, ev.MessagePosted)
+            else ("internal" if isinstance(e, INTERNAL) else "public")
+        )
+        await conn.execute(
+            f"INSERT INTO {NAME} VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb) ON CONFLICT DO NOTHING",
+            event.stream_id.removeprefix("case-"),
+            event.stream_version,
+            e.at,  # type: ignore[attr-defined]
+            event.type,
+            visibility,
+            event.metadata.actor,
+            _enc.encode(e).decode(),
+        )

@@ -1,0 +1,121 @@
+"""open_issue_queue: every case not yet resolved, with its due times, for the leading group
+and the handlers. Badges that depend on the clock (逾期, 即将到期) are computed when asked."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import ClassVar
+
+from events import cases as ev
+from events.base import RecordedEvent
+from events.store.db import Db
+from projections import case_folding as folding
+from projections.projector import Projector
+from services.cases.policy import DEFAULT_POLICY
+from services.cases.state import CaseState
+from services.cases.timing import dues
+
+NAME = "open_issue_queue"
+URGENCY_RANK = {"urgent": 0, "normal": 1, "complex": 2}
+
+
+class OpenIssueQueue(Projector):
+    name: ClassVar[str] = NAME
+    handles = frozenset(
+        {
+            ev.CaseSubmitted,
+            ev.CaseAccepted,
+            ev.CaseDeclined,
+            ev.CaseMerged,
+            ev.CaseAssigned,
+            ev.CaseSignedFor,
+            ev.CaseReturned,
+            ev.MessagePosted,
+            ev.RequesterAsked,
+            ev.CaseResumed,
+            ev.ExtensionRequested,
+            ev.ExtensionDecided,
+            ev.CaseAnswered,
+            ev.CaseResolved,
+            ev.CaseRated,
+            ev.CaseClosedUnrated,
+            ev.CaseReopened,
+            ev.CaseEscalated,
+            ev.CaseDueSoon,
+            ev.CaseBreached,
+            ev.CaseWithdrawn,
+            ev.WorkdayDeclared,
+        }
+    )
+    tables = (NAME, f"{NAME}_states", f"{NAME}_days")
+    ddl = (
+        folding.ddl(NAME)
+        + f"""
+        CREATE TABLE IF NOT EXISTS {NAME} (
+            case_id        text PRIMARY KEY,
+            kind           text NOT NULL,
+            urgency        text NOT NULL,
+            urgency_rank   smallint NOT NULL,
+            status         text NOT NULL,
+            unit_id        text NOT NULL,      -- the lead unit once assigned, else where raised
+            submitted_at   timestamptz NOT NULL,
+            next_due       timestamptz,        -- the earliest running clock's due time
+            next_clock     text,
+            escalated      boolean NOT NULL,
+            reopened       boolean NOT NULL,
+            waiting        boolean NOT NULL,
+            extension      text NOT NULL       -- none / requested / approved / denied
+        );
+        CREATE INDEX IF NOT EXISTS {NAME}_order ON {NAME}
+            (escalated DESC, next_due NULLS LAST, urgency_rank, submitted_at);
+        CREATE INDEX IF NOT EXISTS {NAME}_unit ON {NAME} (unit_id);
+    """
+    )
+
+    async def apply_batch(self, conn: Db, events: Sequence[RecordedEvent]) -> None:
+        cal = None
+        for event in events:
+            if isinstance(event.event, ev.WorkdayDeclared):
+                await folding.declare(conn, NAME, event.event)
+                cal = None
+                continue
+            _, state = await folding.fold(conn, NAME, event)
+            cal = cal or await folding.calendar(conn, NAME)
+            await _write(conn, folding.case_id(event), state, cal)
+
+
+async def _write(conn: Db, case_id: str, s: CaseState, cal: object) -> None:
+    if s.status not in ("submitted", "accepted", "assigned", "in_progress", "waiting", "answered"):
+        await conn.execute(f"DELETE FROM {NAME} WHERE case_id = $1", case_id)
+        return
+    d = dues(s, cal, DEFAULT_POLICY)  # type: ignore[arg-type]
+    running = sorted(d.running(), key=lambda cd: cd[1])
+    clock, due = running[0] if running else (None, None)
+    extension = (
+        "none"
+        if not s.extension_requested
+        else "requested"
+        if not s.extension_decided
+        else "approved"
+        if s.extension_days
+        else "denied"
+    )
+    await conn.execute(
+        f"""INSERT INTO {NAME} VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+            ON CONFLICT (case_id) DO UPDATE SET kind = $2, urgency = $3, urgency_rank = $4,
+              status = $5, unit_id = $6, next_due = $8, next_clock = $9, escalated = $10,
+              reopened = $11, waiting = $12, extension = $13""",
+        case_id,
+        s.kind,
+        s.urgency,
+        URGENCY_RANK.get(s.urgency, 1),
+        s.status,
+        s.lead_unit or s.unit_id,
+        s.submitted_at,
+        due,
+        clock,
+        s.escalated,
+        s.reopened > 0,
+        s.status == "waiting",
+        extension,
+    )
