@@ -69,6 +69,9 @@ def expected_from(headers: Any) -> int | None:
 async def strict_body(request: Any, shape: type[T]) -> T:
     """Decode a JSON body strictly: no coercion ("1" is not 1), no unknown fields.
 
+    Handlers still declare `data: T` so the OpenAPI document shows the body, but Litestar
+    converts that parameter with strict=False; the raw body is decoded again here, strictly.
+
     Only `application/json` is read: a cross-site HTML form cannot send that type without
     the browser asking first (CORS), so no page elsewhere can post a JSON body here.
     """

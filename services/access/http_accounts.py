@@ -58,7 +58,11 @@ class AccountController(Controller):
 
     @post("/", operation_id="create_account", opt={"role": "admin"}, status_code=201)
     async def create_account(
-        self, request: Request[Any, Any, Any], state: State, principal: NamedDependency[Principal]
+        self,
+        data: NewAccount,
+        request: Request[Any, Any, Any],
+        state: State,
+        principal: NamedDependency[Principal],
     ) -> Response[AccountView]:
         """Create an account at a home unit inside the caller's subtree, with a first password."""
         body = await strict_body(request, NewAccount)
@@ -98,6 +102,7 @@ class AccountController(Controller):
     @post("/{account_id:str}/roles", operation_id="grant_role", opt={"role": "admin"}, status_code=200)
     async def grant(
         self,
+        data: NewGrant,
         account_id: FromPath[str],
         request: Request[Any, Any, Any],
         state: State,

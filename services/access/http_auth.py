@@ -72,7 +72,9 @@ class AuthController(Controller):
     tags = ("access",)
 
     @post("/sign-in", operation_id="sign_in", opt={"public": True}, status_code=200)
-    async def sign_in(self, request: Request[Any, Any, Any], state: State) -> Response[SignedIn]:
+    async def sign_in(
+        self, data: SignIn, request: Request[Any, Any, Any], state: State
+    ) -> Response[SignedIn]:
         """Sign in with login name and password; sets an HttpOnly, SameSite=Strict cookie."""
         body = await strict_body(request, SignIn)
         account_id = await _check_password(request, state, body)
@@ -122,7 +124,11 @@ class AuthController(Controller):
 
     @post("/tokens", operation_id="issue_api_token", opt={"role": "account"}, status_code=201)
     async def issue_token(
-        self, request: Request[Any, Any, Any], state: State, principal: NamedDependency[Principal]
+        self,
+        data: NewToken,
+        request: Request[Any, Any, Any],
+        state: State,
+        principal: NamedDependency[Principal],
     ) -> IssuedToken:
         """An API token for integrations, acting as this account. Shown once."""
         body = await strict_body(request, NewToken)

@@ -40,7 +40,11 @@ class PasswordController(Controller):
 
     @put("/auth/password", operation_id="change_own_password", opt={"role": "account"}, status_code=204)
     async def change_own(
-        self, request: Request[Any, Any, Any], state: State, principal: NamedDependency[Principal]
+        self,
+        data: PasswordChange,
+        request: Request[Any, Any, Any],
+        state: State,
+        principal: NamedDependency[Principal],
     ) -> None:
         """Change the caller's own password; needs the current one. Other sessions end."""
         body = await strict_body(request, PasswordChange)
@@ -59,6 +63,7 @@ class PasswordController(Controller):
     @put("/accounts/{account_id:str}/password", operation_id="reset_password", opt={"role": "admin"})
     async def reset(
         self,
+        data: PasswordReset,
         account_id: FromPath[str],
         request: Request[Any, Any, Any],
         state: State,

@@ -58,7 +58,11 @@ class UnitController(Controller):
 
     @post("/", operation_id="create_unit", opt={"role": "admin"}, status_code=201)
     async def create_unit(
-        self, request: Request[Any, Any, Any], state: State, principal: NamedDependency[Principal]
+        self,
+        data: NewUnit,
+        request: Request[Any, Any, Any],
+        state: State,
+        principal: NamedDependency[Principal],
     ) -> Response[UnitView]:
         """Create a unit under a parent inside the caller's admin subtree."""
         body = await strict_body(request, NewUnit)
@@ -98,6 +102,7 @@ class UnitController(Controller):
     @post("/{unit_id:str}/rename", operation_id="rename_unit", opt={"role": "admin"}, status_code=200)
     async def rename(
         self,
+        data: NewName,
         unit_id: FromPath[str],
         request: Request[Any, Any, Any],
         state: State,
@@ -110,6 +115,7 @@ class UnitController(Controller):
     @post("/{unit_id:str}/move", operation_id="move_unit", opt={"role": "admin"}, status_code=200)
     async def move(
         self,
+        data: NewParent,
         unit_id: FromPath[str],
         request: Request[Any, Any, Any],
         state: State,
@@ -125,6 +131,7 @@ class UnitController(Controller):
     )
     async def headcount(
         self,
+        data: NewHeadcount,
         unit_id: FromPath[str],
         request: Request[Any, Any, Any],
         state: State,
