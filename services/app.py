@@ -15,6 +15,8 @@ from services.access.http_accounts import AccountController
 from services.access.http_auth import AuthController
 from services.access.http_password import PasswordController
 from services.audit.http import AuditController
+from services.cases.http_requester import RequesterController
+from services.cases.http_staff import CaseController, QueueController
 from services.deps import Clock, Ids, RandomIds, SystemClock
 from services.health.http import HealthController
 from services.problems import EXCEPTION_HANDLERS
@@ -31,6 +33,9 @@ ROUTES: list[type] = [
     UnitController,
     AccountController,
     AuditController,
+    RequesterController,
+    CaseController,
+    QueueController,
 ]
 
 

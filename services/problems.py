@@ -30,9 +30,10 @@ class Problem(Exception):
     slug = "bad-request"
     title = "Bad request"
 
-    def __init__(self, detail: str | None = None, **extra: Any) -> None:
+    def __init__(self, detail: str | None = None, *, headers: dict[str, str] | None = None, **extra: Any) -> None:
         super().__init__(detail or self.title)
         self.detail = detail or self.title
+        self.headers = headers
         self.extra = extra
 
 
@@ -42,6 +43,13 @@ class NotFound(Problem):
 
 class Conflict(Problem):
     status, slug, title = 409, "conflict", "Conflict"
+
+
+class TooManyRequests(Problem):
+    status, slug, title = 429, "too-many-requests", "Too many requests"
+
+    def __init__(self, detail: str, retry_after: int) -> None:
+        super().__init__(detail, headers={"Retry-After": str(retry_after)}, retry_after=retry_after)
 
 
 class Unavailable(Problem):
@@ -86,7 +94,7 @@ def problem(
 
 
 def _domain(_: Request[Any, Any, Any], exc: Problem) -> Response[dict[str, Any]]:
-    headers = {"Retry-After": "1"} if exc.status == 503 else None
+    headers = exc.headers or ({"Retry-After": "1"} if exc.status == 503 else None)
     return problem(exc.status, exc.slug, exc.title, exc.detail, headers, **exc.extra)
 
 

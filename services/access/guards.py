@@ -33,6 +33,7 @@ ALL_ROLES = frozenset({"admin", "leader", "handler"})
 REQUIREMENTS: dict[str, frozenset[str]] = {
     "account": frozenset(),  # any signed-in account; nothing scoped to a unit
     "staff": ALL_ROLES,  # any role covering the unit
+    "casework": frozenset({"handler", "leader"}),  # reads cases: handlers and leaders
     "admin": frozenset({"admin"}),
     "leader": frozenset({"leader"}),
     "handler": frozenset({"handler"}),

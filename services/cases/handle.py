@@ -12,7 +12,7 @@ import uuid
 from datetime import date, datetime
 
 from events.base import pending
-from events.cases import WorkdayDeclared
+from events.cases import CaseSubmitted, WorkdayDeclared
 from events.store import EventStore
 from events.store.db import Queryable
 from events.store.read_stream import read_stream
@@ -37,6 +37,12 @@ async def declared_days(db: Queryable) -> dict[date, bool]:
         for e in await read_stream(db, CALENDAR_STREAM)
         if isinstance(e.event, WorkdayDeclared)
     }
+
+
+async def sealed_contact(db: Queryable, case_id: str) -> str | None:
+    """The sealed contact details from the case's first event (None when anonymous)."""
+    first = await read_stream(db, stream(case_id), 0)
+    return first[0].event.contact_sealed if first and isinstance(first[0].event, CaseSubmitted) else None
 
 
 async def load(db: Queryable, case_id: str) -> tuple[CaseState, int]:

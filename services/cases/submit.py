@@ -28,6 +28,7 @@ from services.commanding import retry_order_conflicts
 class SubmittedCase(msgspec.Struct, frozen=True):
     case_id: str
     receipt_code: str  # shown once; only its HMAC is kept
+    position: int  # of the CaseSubmitted event, for read-your-writes
 
 
 async def submit_case(
@@ -62,12 +63,15 @@ async def submit_case(
         state if state is not None else SimpleNamespace(settings=res.settings, resources=res)
     )
 
-    async def attempt() -> None:
+    async def attempt() -> int:
         async with res.store.unit_of_work() as conn:
             await receipts.remember(conn, secret, code, case_id)
             if key is not None:
                 await sealing.store_key(conn, case_id, key)
-            await append(conn, stream(case_id), pending(events, command_id=ids.new()), Expect.NO_STREAM)
+            done = await append(
+                conn, stream(case_id), pending(events, command_id=ids.new()), Expect.NO_STREAM
+            )
+            return done.positions[-1]
 
-    await retry_order_conflicts(attempt)
-    return SubmittedCase(case_id=case_id, receipt_code=code)
+    position = await retry_order_conflicts(attempt)
+    return SubmittedCase(case_id=case_id, receipt_code=code, position=position)

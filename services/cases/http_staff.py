@@ -1,0 +1,199 @@
+"""Handlers work cases of their units; leaders watch, escalate, approve extensions, reopen.
+
+Every step is one POST with the expected version in If-Match (409 if the case moved) and an
+optional Idempotency-Key (a retried request gets the first one's result). A case outside
+the caller's subtrees answers 404, exactly like a missing one.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import State
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery
+
+from events.cases import DeclineReason, Kind, Urgency, Visibility
+from services.access.guards import Principal
+from services.cases import commands as c
+from services.cases.queries import QueueRow, open_issue_queue
+from services.cases.staff_view import CaseView, authorise, case_view
+from services.cases.texts import ShortText, Text, checked
+from services.cases.transitions import run_command
+from services.commanding import strict_body
+
+Limit = Annotated[int, msgspec.Meta(ge=1, le=500)]
+Offset = Annotated[int, msgspec.Meta(ge=0, le=1_000_000)]
+
+
+class Accept(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    kind: Kind | None = None
+    urgency: Urgency | None = None
+
+
+class Decline(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    reason: DeclineReason
+    text: ShortText
+
+
+class Merge(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    into_case_id: ShortText
+
+
+class Assign(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    unit_id: ShortText
+    note: Annotated[str, msgspec.Meta(max_length=500)] = ""
+
+
+class Because(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    reason: ShortText
+
+
+class Message(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    visibility: Visibility
+    text: Text
+
+
+class Ask(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    question: Text
+
+
+class Extension(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    working_days: Annotated[int, msgspec.Meta(ge=1, le=30)]
+    reason: ShortText
+
+
+class Decision(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    approved: bool
+    reason: ShortText
+
+
+class Words(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    text: Text
+
+
+class Empty(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    pass
+
+
+def _handler_step(op: str, shape: type[Any], build: Any) -> Any:
+    """One POST /api/v1/cases/{id}/<op> for handlers: decode, authorise, run, show the case."""
+
+    async def step(
+        self: Any,
+        case_id: FromPath[str],
+        request: Request[Any, Any, Any],
+        state: State,
+        principal: NamedDependency[Principal],
+    ) -> Response[CaseView]:
+        body = await strict_body(request, shape) if shape is not Empty else Empty()
+        await authorise(state, principal, case_id, "handler")
+        await run_command(request, state, case_id, build(body, state), actor=principal.account_id)
+        return await case_view(state, principal, case_id)
+
+    step.__doc__ = f"Case step: {op}."
+    return post(
+        f"/{{case_id:str}}/{op}",
+        operation_id=f"case_{op.replace('-', '_')}",
+        opt={"role": "handler"},
+        status_code=200,
+    )(step)
+
+
+def _leader_step(op: str, shape: type[Any], build: Any) -> Any:
+    async def step(
+        self: Any,
+        case_id: FromPath[str],
+        request: Request[Any, Any, Any],
+        state: State,
+        principal: NamedDependency[Principal],
+    ) -> Response[CaseView]:
+        body = await strict_body(request, shape)
+        await authorise(state, principal, case_id, "leader")
+        await run_command(request, state, case_id, build(body), actor=principal.account_id)
+        return await case_view(state, principal, case_id)
+
+    step.__doc__ = f"Leader's step: {op}."
+    return post(
+        f"/{{case_id:str}}/{op}",
+        operation_id=f"case_{op.replace('-', '_')}",
+        opt={"role": "leader"},
+        status_code=200,
+    )(step)
+
+
+class CaseController(Controller):
+    path = "/api/v1/cases"
+    tags = ("cases",)
+
+    @get("/{case_id:str}", operation_id="get_case", opt={"role": "casework"})
+    async def get_case(
+        self, case_id: FromPath[str], state: State, principal: NamedDependency[Principal]
+    ) -> Response[CaseView]:
+        """The case with its due times, allowed steps and timeline (internal steps included)."""
+        await authorise(state, principal, case_id, "casework")
+        return await case_view(state, principal, case_id)
+
+    accept = _handler_step("accept", Accept, lambda b, s: c.AcceptCase(kind=b.kind, urgency=b.urgency))
+    decline = _handler_step(
+        "decline", Decline, lambda b, s: c.DeclineCase(reason=b.reason, text=checked(b.text))
+    )
+    merge = _handler_step("merge", Merge, lambda b, s: c.MergeCase(into_case_id=b.into_case_id))
+    assign = _handler_step("assign", Assign, lambda b, s: c.AssignCase(unit_id=b.unit_id, note=b.note))
+    sign = _handler_step("sign", Empty, lambda b, s: c.SignForCase())
+    give_back = _handler_step("return", Because, lambda b, s: c.ReturnCase(reason=checked(b.reason)))
+    message = _handler_step(
+        "messages",
+        Message,
+        lambda b, s: c.PostMessage(
+            message_id=str(s.ids.new()), visibility=b.visibility, text=checked(b.text)
+        ),
+    )
+    ask = _handler_step("ask", Ask, lambda b, s: c.AskRequester(question=checked(b.question)))
+    resume = _handler_step("resume", Empty, lambda b, s: c.ResumeCase())
+    extend = _handler_step(
+        "extension",
+        Extension,
+        lambda b, s: c.RequestExtension(working_days=b.working_days, reason=checked(b.reason)),
+    )
+    answer = _handler_step("answer", Words, lambda b, s: c.AnswerCase(text=checked(b.text)))
+    resolve = _handler_step("resolve", Words, lambda b, s: c.ResolveCase(summary=checked(b.text)))
+    escalate = _leader_step("escalate", Because, lambda b: c.EscalateCase(reason=checked(b.reason)))
+    decide_extension = _leader_step(
+        "extension-decision",
+        Decision,
+        lambda b: c.DecideExtension(approved=b.approved, reason=checked(b.reason), by_leader=True),
+    )
+    reopen = _leader_step("reopen", Because, lambda b: c.ReopenCase(reason=checked(b.reason), by_leader=True))
+
+
+class QueueController(Controller):
+    path = "/api/v1/queue"
+    tags = ("cases",)
+
+    @get("/", operation_id="open_issue_queue", opt={"role": "casework"})
+    async def queue(
+        self,
+        state: State,
+        principal: NamedDependency[Principal],
+        kind: FromQuery[Kind | None] = None,
+        status: FromQuery[ShortText | None] = None,
+        unit: FromQuery[ShortText | None] = None,
+        limit: FromQuery[Limit] = 100,
+        offset: FromQuery[Offset] = 0,
+    ) -> list[QueueRow]:
+        """Open cases in the caller's subtrees, most urgent first, with badges
+        (overdue 逾期, due_soon 即将到期, escalated 督办, reopened 重办, waiting 待补充)."""
+        scope = principal.units_with("casework")
+        return await open_issue_queue(
+            state.resources.pool,
+            scope,
+            state.clock.now(),
+            kind=kind,
+            status=status,
+            unit=unit,
+            limit=limit,
+            offset=offset,
+        )
