@@ -46,3 +46,13 @@ async def login_taken(conn: Queryable, login: str) -> bool:
             "SELECT EXISTS (SELECT 1 FROM credentials WHERE login = $1)", normalise_login(login)
         )
     )
+
+
+async def rehash(pool: Queryable, account_id: str, password_hash: str, now: datetime) -> None:
+    """The same password under stronger parameters: no event, nothing about it changed."""
+    await pool.execute(
+        "UPDATE credentials SET password_hash = $2, updated_at = $3 WHERE account_id = $1",
+        account_id,
+        password_hash,
+        now,
+    )

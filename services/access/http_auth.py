@@ -22,7 +22,7 @@ from services.access import credentials, sessions, throttle
 from services.access.guards import SESSION_COOKIE, Principal
 from services.access.handle import load
 from services.access.keys import account_key, client_key, csrf_token, service_secret
-from services.access.passwords import verify_password
+from services.access.passwords import hash_password, needs_rehash, verify_password
 from services.access.queries import Grant
 from services.commanding import strict_body
 from services.problems import NotFound, Problem
@@ -175,6 +175,8 @@ async def _check_password(request: Request[Any, Any, Any], state: State, body: S
         account, _ = await load(res.pool, found[0])
         if account.exists and not account.disabled:
             await throttle.forget(res, keys[0])
+            if needs_rehash(found[1]):  # parameters were raised since: upgrade the stored hash
+                await credentials.rehash(res.pool, found[0], await hash_password(body.password), now)
             return found[0]
     await throttle.record_failure(res, keys, now)
     raise SignInFailed()

@@ -21,6 +21,11 @@ async def hash_password(password: str) -> str:
     return await asyncio.to_thread(_hasher.hash, password)
 
 
+def needs_rehash(password_hash: str) -> bool:
+    """True when the hash was made with weaker parameters than today's: rehash on sign-in."""
+    return _hasher.check_needs_rehash(password_hash)
+
+
 async def verify_password(password_hash: str | None, password: str) -> bool:
     def check() -> bool:
         try:

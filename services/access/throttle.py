@@ -65,13 +65,17 @@ async def forget(res: Any, key: str) -> None:
 
 
 async def _recent(res: Any, key: str, now: datetime) -> list[float]:
+    """Failures within the window, from Redis and from PostgreSQL both: failures counted
+    while Redis was down still count after it comes back (the table is usually empty)."""
     since = now.timestamp() - WINDOW
+    stored = await _recent_pg(res.pool, key, now)
     try:
         name = "qs:signin:" + key
         await res.redis.zremrangebyscore(name, "-inf", since)
-        return [score for _, score in await res.redis.zrange(name, 0, -1, withscores=True)]
+        scores = await res.redis.zrange(name, 0, -1, withscores=True)
     except REDIS_DOWN:
-        return await _recent_pg(res.pool, key, now)
+        return stored
+    return stored + [score for _, score in scores]
 
 
 async def _recent_pg(pool: asyncpg.Pool, key: str, now: datetime) -> list[float]:

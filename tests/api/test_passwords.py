@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from argon2 import PasswordHasher
 
+from events.store import EventStore
 from tests.support.access import PASSWORD, World, settings, sign_in, world
 
 pytestmark = pytest.mark.api
@@ -70,3 +72,12 @@ async def test_sign_in_body_must_be_json(world: World) -> None:
         content=f'{{"login": "leader", "password": "{PASSWORD}"}}',
     )
     assert r.status_code == 415 and "set-cookie" not in r.headers
+
+
+async def test_sign_in_upgrades_a_hash_made_with_weaker_parameters(world: World, store: EventStore) -> None:
+    weak = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash(PASSWORD)
+    account = world.accounts["handler"]
+    await store.pool.execute("UPDATE credentials SET password_hash = $2 WHERE account_id = $1", account, weak)
+    await sign_in(world, "handler")
+    stored = await store.pool.fetchval("SELECT password_hash FROM credentials WHERE account_id = $1", account)
+    assert stored != weak and not PasswordHasher().check_needs_rehash(stored)

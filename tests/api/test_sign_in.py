@@ -62,6 +62,8 @@ async def test_sign_in_limits_hold_in_postgresql_when_redis_is_down(
         for _ in range(5):
             assert (await attempt(client, "admin", "wrong password"))[0] == 401
         assert (await attempt(client, "admin", PASSWORD))[0] == 429
+    # with Redis back, the failures counted in PostgreSQL still hold
+    assert (await attempt(world.client, "admin", PASSWORD))[0] == 429
     keys = [r["key"] for r in await store.pool.fetch("SELECT DISTINCT key FROM signin_failures")]
     assert len(keys) == 2  # one for the account, one for the client
     assert all("admin" not in k and "testclient" not in k for k in keys)  # HMACs only
