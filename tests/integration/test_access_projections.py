@@ -65,3 +65,17 @@ async def test_audit_trail_keeps_actor_and_unit_of_every_staff_action(store: Eve
         ("boss", "RoleRevoked", "u"),
         ("boss", "PasswordSet", "u"),  # no unit of its own: the account's home unit
     ]  # the event without an actor is not a staff action and is not listed
+
+
+async def test_audit_trail_places_a_staff_step_in_the_unit_an_anonymous_start_named(
+    store: EventStore,
+) -> None:
+    # as with a case: raised anonymously in a unit, then worked by staff
+    await project(
+        store,
+        [AuditTrail()],
+        ("case-1", UnitCreated(unit_id="v", parent_id=None, name="x", kind="other"), None),
+        ("case-1", PasswordSet(account_id="a"), "handler"),
+    )
+    rows = await store.pool.fetch("SELECT actor, unit_id, data FROM audit_trail")
+    assert [(r["actor"], r["unit_id"]) for r in rows] == [("handler", "v")]
