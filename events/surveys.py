@@ -81,7 +81,7 @@ class SurveyRevised(Event, frozen=True):
 class SurveyPublished(Event, frozen=True):
     survey_id: str
     cycle: int
-    version_hash: str
+    version_digest: str
     definition: Definition
     manifest: PrivacyManifest
     units: tuple[UnitSnapshot, ...]

@@ -22,6 +22,11 @@ from services.health.http import HealthController
 from services.problems import EXCEPTION_HANDLERS
 from services.resources import close_resources, open_resources, resolve_urls
 from services.settings import Settings
+from services.surveys.http import SurveyController
+from services.surveys.http_invitations import InvitationController
+from services.surveys.intake.http import IntakeController
+from services.surveys.intake.releaser import survey_lifespan
+from services.surveys.results.http import ResultsController
 from services.units.http import UnitController
 
 # Every route declares what it needs in `opt`: {"public": True} or {"role": ...}; the one
@@ -36,6 +41,10 @@ ROUTES: list[type] = [
     RequesterController,
     CaseController,
     QueueController,
+    SurveyController,
+    InvitationController,
+    IntakeController,
+    ResultsController,
 ]
 
 
@@ -54,7 +63,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None, ids: Ids | Non
         route_handlers=ROUTES,
         guards=[require_declared_role],
         dependencies={"principal": Provide(current_principal, sync_to_thread=False)},
-        lifespan=[lifespan],
+        lifespan=[lifespan, survey_lifespan],
         exception_handlers=EXCEPTION_HANDLERS,
         request_max_body_size=settings.max_body_bytes,
         openapi_config=OpenAPIConfig(

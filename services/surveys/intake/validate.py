@@ -1,0 +1,105 @@
+"""Strict validation of one answer against the published version: pure, no I/O.
+
+Refused outright (422, nothing stored): unknown question ids, wrong types, values off the
+scale, missing required answers, text over its cap, and text carrying invisible or
+direction-changing characters or markup — those are how a respondent's text gets spoofed
+or turns into a stored script on a leader's screen.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any
+
+from events.answers import Value
+from events.surveys import Definition, Question
+from services.problems import Problem
+from services.surveys.model import LIKERT
+
+# Zero-width and bidirectional controls, the BOM and other invisible format characters.
+_INVISIBLE = re.compile("[\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+_MARKUP = re.compile(r"<\s*[A-Za-z!/?]")
+
+
+class InvalidAnswer(Problem):
+    status, slug, title = 422, "invalid-answer", "The answer does not fit the survey"
+
+
+def validate(
+    definition: Definition, answers: dict[str, Any], raised: tuple[str, ...] = ()
+) -> tuple[dict[str, Value], dict[str, str]]:
+    """Return (values to record, free texts raised as problems). Raised texts leave the answer."""
+    by_id = {q.id: q for q in definition.questions}
+    errors = [{"question_id": q, "reason": "unknown question"} for q in answers if q not in by_id]
+    errors += [
+        {"question_id": q.id, "reason": "required"}
+        for q in definition.questions
+        if q.required and q.id not in answers
+    ]
+    values: dict[str, Value] = {}
+    for qid, raw in answers.items():
+        if qid in by_id:
+            reason = _check(by_id[qid], raw)
+            if reason:
+                errors.append({"question_id": qid, "reason": reason})
+            else:
+                values[qid] = _clean(by_id[qid], raw)
+    for qid in raised:
+        if qid not in by_id or by_id[qid].kind != "text" or qid not in values:
+            errors.append({"question_id": qid, "reason": "only an answered free-text question can be raised"})
+    if errors:
+        raise InvalidAnswer(errors=errors)
+    problems = {qid: str(values.pop(qid)) for qid in dict.fromkeys(raised)}
+    return values, problems
+
+
+def _check(q: Question, raw: Any) -> str | None:
+    match q.kind:
+        case "likert":
+            ok = isinstance(raw, str) and raw in LIKERT
+            return None if ok else f"one of {sorted(LIKERT)}"
+        case "rating5":
+            return None if _int_in(raw, 1, 5) else "a whole number from 1 to 5"
+        case "recommend10":
+            return None if _int_in(raw, 0, 10) else "a whole number from 0 to 10"
+        case "single":
+            return None if isinstance(raw, str) and raw in _options(q) else "one of the options"
+        case "multiple":
+            ok = isinstance(raw, list) and raw and len(set(raw)) == len(raw)
+            ok = ok and all(isinstance(v, str) and v in _options(q) for v in raw)
+            return None if ok else "a non-empty list of distinct options"
+        case "text":
+            return _text_problem(q, raw)
+    return "unsupported question"
+
+
+def _int_in(raw: Any, low: int, high: int) -> bool:
+    return isinstance(raw, int) and not isinstance(raw, bool) and low <= raw <= high
+
+
+def _options(q: Question) -> set[str]:
+    return {o.id for o in q.options}
+
+
+def _text_problem(q: Question, raw: Any) -> str | None:
+    if not isinstance(raw, str):
+        return "text"
+    text = unicodedata.normalize("NFC", raw).strip()
+    if not text:
+        return "empty text; leave the question out instead"
+    if len(text) > q.max_length:
+        return f"at most {q.max_length} characters"
+    if _INVISIBLE.search(text) or any(unicodedata.category(c) == "Cc" and c not in "\n\t" for c in text):
+        return "invisible, control or direction-changing characters"
+    if _MARKUP.search(text):
+        return "markup is not accepted"
+    return None
+
+
+def _clean(q: Question, raw: Any) -> Value:
+    if q.kind == "text":
+        return unicodedata.normalize("NFC", raw).strip()  # type: ignore[no-any-return]
+    if q.kind == "multiple":
+        return sorted(raw)
+    return raw  # type: ignore[no-any-return]

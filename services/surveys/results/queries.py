@@ -1,0 +1,144 @@
+"""Results of a cycle for a unit: the unit (its subtree), each child, and the unit's own
+respondents, with scores per dimension and question — always through disclosure control.
+
+Read only from the projections: satisfaction_by_unit / satisfaction_respondents (rolled
+up, so a unit's row is its subtree), survey_catalogue (the cycle). Nothing here can return
+a cell the disclosure rules did not pass: the Cell constructor is the only way out.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import asyncpg
+import msgspec
+
+from services.surveys.results.cycle import Cycle
+from services.surveys.results.disclosure import check_filter, suppressed
+from services.surveys.results.scoring import Score, pooled
+
+Dist = dict[str, dict[str, int]]  # question id -> value -> count
+OWN = "own"  # the unit's own respondents, not in any child
+
+
+class QuestionCell(msgspec.Struct, frozen=True):
+    question_id: str
+    score: Score | None
+    distribution: dict[str, int]
+
+
+class Cell(msgspec.Struct, frozen=True, kw_only=True):
+    key: str  # a unit id, "own", or a segment option id
+    label: str
+    suppressed: bool
+    respondents: int | None
+    overall: Score | None = None
+    dimensions: dict[str, Score] = {}
+    questions: list[QuestionCell] = []
+
+
+class Results(msgspec.Struct, frozen=True, kw_only=True):
+    survey_id: str
+    cycle: int
+    unit_id: str
+    k: int
+    score_version: int
+    segment: list[str] | None  # [question id, option id] when filtered
+    total: Cell
+    children: list[Cell]
+    segments: dict[str, list[Cell]]  # unfiltered only: the unit split by each segment question
+
+
+async def counts(
+    pool: asyncpg.Pool, c: Cycle, units: list[str], seg: tuple[str, str]
+) -> tuple[dict[str, int], dict[str, Dist]]:
+    people = await pool.fetch(
+        """SELECT unit_id, n FROM satisfaction_respondents WHERE survey_id = $1 AND cycle = $2
+              AND unit_id = ANY($3) AND seg_q = $4 AND seg_v = $5""",
+        c.survey_id, c.cycle, units, *seg,
+    )
+    rows = await pool.fetch(
+        """SELECT unit_id, question_id, value, n FROM satisfaction_by_unit WHERE survey_id = $1
+              AND cycle = $2 AND unit_id = ANY($3) AND seg_q = $4 AND seg_v = $5""",
+        c.survey_id, c.cycle, units, *seg,
+    )
+    dists: dict[str, Dist] = defaultdict(lambda: defaultdict(dict))
+    for r in rows:
+        dists[r["unit_id"]][r["question_id"]][r["value"]] = r["n"]
+    return {r["unit_id"]: r["n"] for r in people}, dists
+
+
+def minus(total: Dist, parts: list[Dist]) -> Dist:
+    out: Dist = {q: dict(v) for q, v in total.items()}
+    for part in parts:
+        for q, values in part.items():
+            for v, n in values.items():
+                out.setdefault(q, {})[v] = out.get(q, {}).get(v, 0) - n
+    return out
+
+
+def cell(c: Cycle, key: str, label: str, n: int, dist: Dist, hidden: bool) -> Cell:
+    if hidden:
+        return Cell(key=key, label=label, suppressed=True, respondents=None)
+    kinds = c.kinds()
+    by_dim: dict[str, list[tuple[str, dict[str, int]]]] = defaultdict(list)
+    for q in c.definition.questions:
+        if q.dimension is not None and q.id in dist:
+            by_dim[q.dimension].append((q.kind, dist[q.id]))
+    questions = [
+        QuestionCell(q.id, pooled([(q.kind, dist.get(q.id, {}))], c.score) if q.kind != "text" else None,
+                     {v: x for v, x in dist.get(q.id, {}).items() if x})
+        for q in c.definition.questions if q.kind != "text"
+    ]
+    return Cell(
+        key=key, label=label, suppressed=False, respondents=n,
+        overall=pooled(((kinds[q], d) for q, d in dist.items() if q in kinds), c.score),
+        dimensions={dim: pooled(items, c.score) for dim, items in by_dim.items()},
+        questions=questions,
+    )
+
+
+async def results(pool: asyncpg.Pool, c: Cycle, unit_id: str, segment: tuple[str, str] | None) -> Results:
+    unit, k = c.unit(unit_id), c.manifest.k
+    kids = c.children(unit_id)
+    ids = [unit_id, *(u.unit_id for u in kids)]
+    seg = segment or ("", "")
+    people, dists = await counts(pool, c, ids, seg)
+    plain = people if segment is None else (await counts(pool, c, ids, ("", "")))[0]
+    n = people.get(unit_id, 0)
+    if segment is not None:
+        check_filter(n, plain.get(unit_id, 0), k)
+    own_n = n - sum(people.get(u.unit_id, 0) for u in kids)
+    own_plain = plain.get(unit_id, 0) - sum(plain.get(u.unit_id, 0) for u in kids)
+    sizes = {u.unit_id: people.get(u.unit_id, 0) for u in kids} | {OWN: own_n}
+    plains = {u.unit_id: plain.get(u.unit_id, 0) for u in kids} | {OWN: own_plain}
+    shown = n >= k
+    hidden = suppressed(sizes, k, plains if segment is not None else None, parent_shown=shown)
+    own_dist = minus(dists.get(unit_id, {}), [dists.get(u.unit_id, {}) for u in kids])
+    children = [cell(c, u.unit_id, u.name, sizes[u.unit_id], dists.get(u.unit_id, {}), u.unit_id in hidden)
+                for u in kids]
+    if kids:
+        children.append(cell(c, OWN, unit.name, own_n, own_dist, OWN in hidden))
+    return Results(
+        survey_id=c.survey_id, cycle=c.cycle, unit_id=unit_id, k=k, score_version=c.score.version,
+        segment=list(segment) if segment else None,
+        total=cell(c, unit_id, unit.name, n, dists.get(unit_id, {}), not shown),
+        children=children,
+        segments={} if segment is not None else await by_segment(pool, c, unit_id, n, shown),
+    )
+
+
+async def by_segment(pool: asyncpg.Pool, c: Cycle, unit_id: str, n: int, shown: bool) -> dict[str, list[Cell]]:
+    out: dict[str, list[Cell]] = {}
+    options = {q.id: q.options for q in c.definition.questions}
+    for q in c.manifest.segment_questions:
+        sizes: dict[str, int] = {}
+        dists: dict[str, Dist] = {}
+        for o in options.get(q, ()):
+            people, d = await counts(pool, c, [unit_id], (q, o.id))
+            sizes[o.id], dists[o.id] = people.get(unit_id, 0), d.get(unit_id, {})
+        sizes[""] = n - sum(sizes.values())  # no answer to the segment question
+        hidden = suppressed(sizes, c.manifest.k, parent_shown=shown)
+        labels = {o.id: o.text.zh for o in options.get(q, ())}
+        out[q] = [cell(c, o, labels[o], sizes[o], dists[o], o in hidden) for o in labels]
+    return out
