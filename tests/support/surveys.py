@@ -87,3 +87,23 @@ async def settled(pool: asyncpg.Pool, survey: str, answers: int, timeout: float 
             return
         assert asyncio.get_running_loop().time() < deadline, f"projections show {n} answers, not {answers}"
         await asyncio.sleep(0.05)
+
+
+async def issue_codes(world: World, survey: str, unit: str, count: int) -> list[str]:
+    r = await world.client.post(
+        f"/api/v1/surveys/{survey}/invitations", headers=world.root, json={"unit_id": unit, "count": count}
+    )
+    assert r.status_code == 201, r.text
+    sheet = await world.client.get(f"/api/v1/surveys/{survey}/invitations/{r.json()['issue_id']}/codes.csv",
+                                   headers=world.root)
+    assert sheet.status_code == 200, sheet.text
+    rows = sheet.content.decode("utf-8-sig").splitlines()[1:]
+    codes = [row.split(",")[1] for row in rows]
+    world.secrets += codes  # the events scan checks none of them was ever written there
+    return codes
+
+
+async def ballots(world: World, survey: str, unit: str) -> dict[str, dict[str, Any]]:
+    r = await world.client.get(f"/api/v1/surveys/{survey}/ballots?unit={unit}", headers=world.auth["leader"].headers())
+    assert r.status_code == 200, r.text
+    return {row["unit_id"]: row for row in r.json()}
