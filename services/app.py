@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 
@@ -16,6 +17,8 @@ from services.access.http_auth import AuthController
 from services.access.http_password import PasswordController
 from services.audit.http import AuditController
 from services.cases.http_requester import RequesterController
+from services.cases import scheduler
+from services.cases.http_leader import LeaderController
 from services.cases.http_staff import CaseController, QueueController
 from services.deps import Clock, Ids, RandomIds, SystemClock
 from services.health.http import HealthController
@@ -41,6 +44,7 @@ ROUTES: list[type] = [
     RequesterController,
     CaseController,
     QueueController,
+    LeaderController,
     SurveyController,
     InvitationController,
     IntakeController,
@@ -54,6 +58,9 @@ def create_app(settings: Settings, *, clock: Clock | None = None, ids: Ids | Non
         dsn, redis_url = resolve_urls(settings)
         res = await open_resources(settings, dsn, redis_url)
         app.state.resources = res
+        if settings.run_scheduler:
+            task = scheduler.run(res, app.state.clock, settings.scheduler_seconds)
+            res.tasks.append(asyncio.create_task(task, name="case-scheduler"))
         try:
             yield
         finally:

@@ -14,6 +14,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     host: str = "127.0.0.1"
     port: int = 8000
     run_projectors: bool = True  # run the projection runner inside the web process
+    run_scheduler: bool = True  # run the case scheduler (due soon, overdue, escalation) too
+    scheduler_seconds: float = 30.0
     max_body_bytes: int = 1024 * 1024
     poll_seconds: float = 1.0
     pool_min: int = 2

@@ -22,6 +22,7 @@ def clock() -> FixedClock:
 @pytest.fixture
 def settings(dsn: str, redis_url: str) -> Settings:
     return Settings(
+        run_scheduler=False,  # tests tick the case scheduler themselves, with the fixed clock
         database_url=dsn,
         redis_url=redis_url,
         poll_seconds=0.05,
