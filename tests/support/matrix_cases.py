@@ -111,9 +111,9 @@ register(
         "get_case": _get_case,
         "erase_case_contact": _erase,
         "open_issue_queue": simple("GET", lambda c: "/api/v1/queue"),
-        "export_queue": simple("GET", lambda c: "/api/v1/exports/queue.csv"),
+        "export_queue": simple("GET", lambda c: "/api/v1/exports/queue/csv"),
         "resolution_rates": simple("GET", lambda c: f"/api/v1/rates?unit={c.unit}"),
-        "export_rates": simple("GET", lambda c: f"/api/v1/exports/rates.csv?unit={c.unit}"),
+        "export_rates": simple("GET", lambda c: f"/api/v1/exports/rates/csv?unit={c.unit}"),
         "unit_ranking": simple("GET", lambda c: f"/api/v1/ranking?unit={c.unit}"),
         "declare_workday": simple(
             "POST",
