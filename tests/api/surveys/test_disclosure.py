@@ -1,0 +1,97 @@
+"""Disclosure control through every door: JSON results, heatmap, free text and exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import asyncpg
+import pytest
+
+from tests.support.access import World, settings, world
+from tests.support.surveys import answer, answer_body, published_survey, release, settled
+
+pytestmark = pytest.mark.api
+__all__ = ["settings", "world"]
+
+
+async def six_split_five_one(world: World, pool: asyncpg.Pool, **manifest: int) -> str:
+    survey = await published_survey(world, world.units["A"], **manifest)
+    for group in ["youth"] * 5 + ["women"]:
+        await answer(world, survey, answer_body(unit=world.units["A1"], q_members="satisfied", q_group=group,
+                                                q_text="食堂饭菜太贵"))
+    assert await release(world, survey) == 6
+    await settled(pool, survey, 6)
+    return survey
+
+
+async def test_segment_of_one_is_suppressed_and_so_is_its_complement(world: World, pool: asyncpg.Pool) -> None:
+    survey = await six_split_five_one(world, pool)
+    leader = world.auth["leader"].headers()
+    r = await world.client.get(f"/api/v1/surveys/{survey}/results?unit={world.units['A1']}", headers=leader)
+    body = r.json()
+    assert body["total"]["respondents"] == 6 and body["total"]["suppressed"] is False
+    cells = {c["key"]: c for c in body["segments"]["q_group"]}
+    assert cells["women"]["suppressed"] and cells["women"]["respondents"] is None
+    assert cells["youth"]["suppressed"] and cells["youth"]["overall"] is None  # else 6 − 5 = the one
+    assert "食堂" not in r.text
+
+
+@pytest.mark.parametrize("value", ["women", "youth"])
+async def test_filter_whose_result_or_remainder_is_under_k_is_refused(
+    world: World, pool: asyncpg.Pool, value: str
+) -> None:
+    survey = await six_split_five_one(world, pool)
+    url = f"/api/v1/surveys/{survey}/results?unit={world.units['A1']}&segment=q_group:{value}"
+    r = await world.client.get(url, headers=world.auth["leader"].headers())
+    assert r.status_code == 422 and r.headers["content-type"].startswith("application/problem+json")
+    assert r.json()["type"] == "/problems/filter-too-narrow"
+    export = await world.client.get(
+        f"/api/v1/surveys/{survey}/export/results?unit={world.units['A1']}&segment=q_group:{value}",
+        headers=world.auth["leader"].headers(),
+    )
+    assert export.status_code == 422
+
+
+async def test_small_own_group_hides_a_child_too_in_json_heatmap_and_exports(world: World, pool: asyncpg.Pool) -> None:
+    a, a1 = world.units["A"], world.units["A1"]
+    survey = await published_survey(world, a)
+    for _ in range(6):
+        await answer(world, survey, answer_body(unit=a1, q_members="satisfied"))
+    for _ in range(2):  # two answers at A itself: "A minus A1" would show them
+        await answer(world, survey, answer_body(unit=a, q_members="dissatisfied"))
+    assert await release(world, survey) == 6  # A's bucket of 2 waits: fewer than k
+    world.client.app.state.clock.advance(minutes=361)  # until its time limit passes
+    assert await release(world, survey) == 2
+    await settled(pool, survey, 8)
+    leader = world.auth["leader"].headers()
+    r = (await world.client.get(f"/api/v1/surveys/{survey}/results?unit={a}", headers=leader)).json()
+    assert r["total"]["respondents"] == 8
+    assert [(c["key"], c["suppressed"]) for c in r["children"]] == [(a1, True), ("own", True)]
+    heat = (await world.client.get(f"/api/v1/surveys/{survey}/heatmap?unit={a}", headers=leader)).json()
+    assert [row["suppressed"] for row in heat["rows"]] == [True, True]
+    for fmt in ("csv", "xlsx"):
+        x = await world.client.get(f"/api/v1/surveys/{survey}/export/results?unit={a}&format={fmt}", headers=leader)
+        assert x.status_code == 200
+    text = (await world.client.get(f"/api/v1/surveys/{survey}/export/results?unit={a}", headers=leader)).content
+    rows = list(csv.reader(io.StringIO(text.decode("utf-8-sig"))))
+    shown = {row[0]: row[2] for row in rows[1:]}
+    assert shown[f"total:{a}"] == "8" and shown[f"child:{a1}"] == "suppressed" and shown["child:own"] == "suppressed"
+    xlsx = await world.client.get(f"/api/v1/surveys/{survey}/export/heatmap?unit={a}&format=xlsx", headers=leader)
+    assert xlsx.content[:2] == b"PK"  # a zip: an XLSX workbook
+
+
+async def test_free_text_only_from_units_at_the_comment_threshold(world: World, pool: asyncpg.Pool) -> None:
+    survey = await six_split_five_one(world, pool, comment_threshold=6)
+    leader = world.auth["leader"].headers()
+    shown = (await world.client.get(f"/api/v1/surveys/{survey}/free-text?unit={world.units['A']}", headers=leader))
+    assert [t["texts"] for t in shown.json()] == [["食堂饭菜太贵"] * 6]
+    other = await published_survey(world, world.units["A"])  # comment threshold 10: 6 answers stay hidden
+    for _ in range(6):
+        await answer(world, other, answer_body(unit=world.units["A1"], q_members="satisfied", q_text="宿舍漏水"))
+    await release(world, other)
+    await settled(pool, other, 6)
+    hidden = await world.client.get(f"/api/v1/surveys/{other}/free-text?unit={world.units['A']}", headers=leader)
+    assert hidden.json() == []
+    export = await world.client.get(f"/api/v1/surveys/{other}/export/free-text?unit={world.units['A']}", headers=leader)
+    assert "宿舍".encode() not in export.content
