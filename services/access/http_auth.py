@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Request, Response, delete, get, post
-from litestar.datastructures import Cookie, State
+from litestar.datastructures import CacheControlHeader, Cookie, State
 from litestar.di import NamedDependency
 from litestar.exceptions import TooManyRequestsException
 from litestar.params import FromPath
@@ -31,6 +31,10 @@ Login = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
 Password = Annotated[str, msgspec.Meta(min_length=1, max_length=1024)]
 NewPassword = Annotated[str, msgspec.Meta(min_length=10, max_length=1024)]
 Label = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+
+
+# Answers carrying a CSRF token or an API token must not be kept by any cache.
+NO_STORE = CacheControlHeader(no_store=True)
 
 
 class SignInFailed(Problem):
@@ -71,7 +75,7 @@ class AuthController(Controller):
     path = "/api/v1/auth"
     tags = ("access",)
 
-    @post("/sign-in", operation_id="sign_in", opt={"public": True}, status_code=200)
+    @post("/sign-in", operation_id="sign_in", opt={"public": True}, status_code=200, cache_control=NO_STORE)
     async def sign_in(
         self, data: SignIn, request: Request[Any, Any, Any], state: State
     ) -> Response[SignedIn]:
@@ -106,7 +110,7 @@ class AuthController(Controller):
             ],
         )
 
-    @get("/me", operation_id="who_am_i", opt={"role": "account"})
+    @get("/me", operation_id="who_am_i", opt={"role": "account"}, cache_control=NO_STORE)
     async def me(self, state: State, principal: NamedDependency[Principal]) -> Me:
         """The signed-in account, its roles, and the CSRF token for this session."""
         csrf = None
@@ -122,7 +126,13 @@ class AuthController(Controller):
             csrf_token=csrf,
         )
 
-    @post("/tokens", operation_id="issue_api_token", opt={"role": "account"}, status_code=201)
+    @post(
+        "/tokens",
+        operation_id="issue_api_token",
+        opt={"role": "account"},
+        status_code=201,
+        cache_control=NO_STORE,
+    )
     async def issue_token(
         self,
         data: NewToken,

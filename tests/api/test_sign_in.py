@@ -74,6 +74,7 @@ async def test_sign_in_sets_httponly_samesite_strict_cookie(world: World) -> Non
     cookie = r.headers["set-cookie"].lower()
     assert "httponly" in cookie and "samesite=strict" in cookie and "path=/" in cookie
     assert "secure" not in cookie  # plain http in tests; see the TLS test below
+    assert r.headers["cache-control"] == "no-store"  # the answer holds the CSRF token
     world.client.cookies.clear()
 
 

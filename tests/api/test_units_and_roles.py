@@ -151,3 +151,10 @@ async def test_audit_lists_staff_actions_with_their_actor_for_admins(world: Worl
     assert all(e["unit_id"] != world.units["B1"] for e in entries)  # only the subtree
     # every staff event of the run names its actor
     assert await store.pool.fetchval("SELECT count(*) FROM events WHERE metadata->>'actor' IS NULL") == 0
+
+
+async def test_openapi_document_is_public_and_shows_request_bodies(world: World) -> None:
+    r = await world.client.get("/api/schema/openapi.json")
+    assert r.status_code == 200
+    create = r.json()["paths"]["/api/v1/units"]["post"]
+    assert create["operationId"] == "create_unit" and "requestBody" in create
