@@ -1,5 +1,5 @@
 """`qunsheng` — the operator's command line: serve, migrate, project, rebuild, status,
-create-admin, demo."""
+create-admin, demo, survey create."""
 
 from __future__ import annotations
 
@@ -46,6 +46,9 @@ def main(argv: list[str] | None = None) -> int:
     ca.add_argument("--unit-name", default="单位", help="name of the root unit if none exists")
     ca.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     sub.add_parser("demo", help="load the demo county agricultural bureau (idempotent)")
+    survey = sub.add_parser("survey", help="surveys: create one from a YAML file")
+    survey_sub = survey.add_subparsers(dest="survey_command", required=True)
+    survey_sub.add_parser("create", help="create (and with `publish:`, publish) a survey").add_argument("file")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     settings = from_env()
@@ -57,6 +60,7 @@ def main(argv: list[str] | None = None) -> int:
         "status": _async(_status),
         "create-admin": _async(_create_admin),
         "demo": _async(_demo),
+        "survey": _async(_survey),
     }
     return commands[args.command](settings, args)
 
@@ -213,6 +217,24 @@ async def _demo(settings: Settings, dsn: str, args: argparse.Namespace) -> int:
 
     async def work(store: EventStore) -> int:
         print(describe(await load_demo(store, datetime.now(UTC))))
+        return 0
+
+    return await _with_store(dsn, work)
+
+
+async def _survey(settings: Settings, dsn: str, args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from services.problems import Problem
+    from services.surveys.cli import create_from_file
+
+    async def work(store: EventStore) -> int:
+        try:
+            survey_id, cycle = await create_from_file(store, settings, Path(args.file), datetime.now(UTC))
+        except (Problem, ValueError, OSError) as exc:
+            print(f"refused: {getattr(exc, 'detail', exc)}", file=sys.stderr)
+            return 1
+        print(f"survey {survey_id} created" + (f", cycle {cycle} published" if cycle else " as a draft"))
         return 0
 
     return await _with_store(dsn, work)
