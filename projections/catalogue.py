@@ -5,6 +5,7 @@ from __future__ import annotations
 from projections.account_directory import AccountDirectory
 from projections.audit_trail import AuditTrail
 from projections.ballot_accounting import BallotAccounting
+from projections.case_notifications import CaseNotifications
 from projections.case_timeline import CaseTimeline
 from projections.open_issue_queue import OpenIssueQueue
 from projections.projector import Projector
@@ -23,6 +24,7 @@ def all_projectors() -> list[Projector]:
         CaseTimeline(),
         OpenIssueQueue(),
         ResolutionRates(),
+        CaseNotifications(),
         SurveyCatalogue(),
         SatisfactionByUnit(),
         SurveyFreeText(),

@@ -17,9 +17,9 @@ from services.access.http_auth import AuthController
 from services.access.http_password import PasswordController
 from services.audit.http import AuditController
 from services.cases.http_requester import RequesterController
-from services.cases import scheduler
+from services.cases import scheduler, webhooks
 from services.cases.http_leader import LeaderController
-from services.cases.http_staff import CaseController, QueueController
+from services.cases.http_staff import CaseController, NotificationController, QueueController
 from services.deps import Clock, Ids, RandomIds, SystemClock
 from services.health.http import HealthController
 from services.problems import EXCEPTION_HANDLERS
@@ -44,6 +44,7 @@ ROUTES: list[type] = [
     RequesterController,
     CaseController,
     QueueController,
+    NotificationController,
     LeaderController,
     SurveyController,
     InvitationController,
@@ -61,6 +62,9 @@ def create_app(settings: Settings, *, clock: Clock | None = None, ids: Ids | Non
         if settings.run_scheduler:
             task = scheduler.run(res, app.state.clock, settings.scheduler_seconds)
             res.tasks.append(asyncio.create_task(task, name="case-scheduler"))
+        if settings.webhooks:
+            hooks = webhooks.run(res, app.state.clock, settings.webhooks, settings.webhook_seconds)
+            res.tasks.append(asyncio.create_task(hooks, name="case-webhooks"))
         try:
             yield
         finally:

@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 import os
+from typing import Literal
 
 import msgspec
+
+
+class WebhookTarget(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """Where case notifications are posted: plain JSON, or a 企业微信 / 钉钉 group robot."""
+
+    url: str
+    format: Literal["json", "wecom", "dingtalk"] = "json"
+    unit_id: str | None = None  # only notifications of this unit's subtree; None = all
 
 
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
@@ -16,6 +25,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     run_projectors: bool = True  # run the projection runner inside the web process
     run_scheduler: bool = True  # run the case scheduler (due soon, overdue, escalation) too
     scheduler_seconds: float = 30.0
+    webhooks: list[WebhookTarget] = []  # QS_WEBHOOKS: a JSON list of {url, format, unit_id}
+    webhook_seconds: float = 2.0
     max_body_bytes: int = 1024 * 1024
     poll_seconds: float = 1.0
     pool_min: int = 2
@@ -26,6 +37,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     secure_cookies: bool = False  # true behind TLS (also automatic on https requests)
 
 
+_JSON = {"webhooks"}  # fields given as JSON in their variable
 _ENV = {
     "database_url": "DATABASE_URL",
     "redis_url": "REDIS_URL",
@@ -38,7 +50,7 @@ def from_env(environ: dict[str, str] | None = None, **overrides: object) -> Sett
     for field in msgspec.structs.fields(Settings):
         key = _ENV.get(field.name, "QS_" + field.name.upper())
         if env.get(key):
-            raw[field.name] = env[key]
+            raw[field.name] = msgspec.json.decode(env[key]) if field.name in _JSON else env[key]
     raw.update(overrides)
     # strict=False lets "8000" become 8000 and "true" become True, and nothing looser.
     return msgspec.convert(raw, Settings, strict=False)

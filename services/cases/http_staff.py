@@ -18,6 +18,7 @@ from litestar.params import FromPath, FromQuery
 from events.cases import DeclineReason, Kind, Urgency, Visibility
 from services.access.guards import Principal
 from services.cases import commands as c
+from services.cases.notifications import Notification, for_principal
 from services.cases.queries import QueueRow, open_issue_queue
 from services.cases.staff_view import CaseView, authorise, case_view
 from services.cases.texts import ShortText, Text, checked
@@ -167,6 +168,16 @@ class CaseController(Controller):
         lambda b: c.DecideExtension(approved=b.approved, reason=checked(b.reason), by_leader=True),
     )
     reopen = _leader_step("reopen", Because, lambda b: c.ReopenCase(reason=checked(b.reason), by_leader=True))
+
+
+class NotificationController(Controller):
+    path = "/api/v1/notifications"
+    tags = ("cases",)
+
+    @get("/", operation_id="my_notifications", opt={"role": "casework"})
+    async def mine(self, state: State, principal: NamedDependency[Principal]) -> list[Notification]:
+        """What needs the caller: cases assigned, coming due, overdue, escalated, replied to."""
+        return await for_principal(state.resources.pool, principal)
 
 
 class QueueController(Controller):

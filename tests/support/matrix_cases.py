@@ -111,6 +111,7 @@ register(
         "get_case": _get_case,
         "erase_case_contact": _erase,
         "open_issue_queue": simple("GET", lambda c: "/api/v1/queue"),
+        "my_notifications": simple("GET", lambda c: "/api/v1/notifications"),
         "export_queue": simple("GET", lambda c: "/api/v1/exports/queue/csv"),
         "resolution_rates": simple("GET", lambda c: f"/api/v1/rates?unit={c.unit}"),
         "export_rates": simple("GET", lambda c: f"/api/v1/exports/rates/csv?unit={c.unit}"),
@@ -122,7 +123,7 @@ register(
         ),
     },
     # the queue and its export cover the caller's own subtrees; the calendar is one for all
-    unscoped={"open_issue_queue", "export_queue", "declare_workday"},
+    unscoped={"open_issue_queue", "export_queue", "declare_workday", "my_notifications"},
     public={
         ("POST", "/api/v1/cases"),
         ("POST", "/api/v1/receipt"),
