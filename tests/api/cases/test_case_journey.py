@@ -104,3 +104,25 @@ async def test_bad_input_is_refused_clearly_and_stores_nothing(world: World, poo
     assert r.status_code == 422
     shown = (await receipt(w, code)).json()["steps"][0]["details"]["text"]
     assert shown == "<script>alert(1)</script>"  # JSON keeps it literally; pages escape it
+
+
+async def test_the_receipt_code_is_stored_nowhere_and_logged_nowhere(
+    world: World,
+    pool,
+    caplog: pytest.LogCaptureFixture,  # type: ignore[no-untyped-def]
+) -> None:
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    w = world
+    code = await raise_case(w, w.units["A1"], text="匿名反映")
+    case_id = await case_id_of(w)
+    await drive_to_resolved(w, case_id, w.units["A1"])
+    assert (await receipt(w, code, "reply", text="谢谢")).status_code == 200
+    assert (await receipt(w, code, "rate", solved=True, satisfaction="satisfied")).status_code == 200
+    forms = {code, code.replace("-", ""), code.lower()}
+    tables = [r[0] for r in await pool.fetch("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")]
+    for table in tables:
+        dump = "\n".join(r[0] for r in await pool.fetch(f'SELECT t::text FROM "{table}" t'))
+        assert not any(f in dump for f in forms), f"the receipt code is in {table}"
+    assert not any(f in caplog.text for f in forms)
