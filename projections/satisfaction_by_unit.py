@@ -99,7 +99,8 @@ async def _remember_cycle(conn: Db, e: SurveyPublished) -> Meta:
 
 async def _load_cycle(conn: Db, survey_id: str, cycle: int) -> Meta:
     row = await conn.fetchrow(
-        "SELECT paths::text AS paths, segments, counted FROM satisfaction_cycles WHERE survey_id = $1 AND cycle = $2",
+        "SELECT paths::text AS paths, segments, counted FROM satisfaction_cycles"
+        " WHERE survey_id = $1 AND cycle = $2",
         survey_id,
         cycle,
     )

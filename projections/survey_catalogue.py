@@ -114,7 +114,10 @@ class SurveyCatalogue(Projector):
 
 async def _set(conn: Db, survey_id: str, version: int, assignment: str, *args: object) -> None:
     await conn.execute(
-        f"UPDATE survey_catalogue SET {assignment}, version = $2 WHERE survey_id = $1", survey_id, version, *args
+        f"UPDATE survey_catalogue SET {assignment}, version = $2 WHERE survey_id = $1",
+        survey_id,
+        version,
+        *args,
     )
 
 

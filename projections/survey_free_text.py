@@ -49,7 +49,8 @@ class SurveyFreeText(Projector):
                 if key not in texts:
                     texts[key] = frozenset(
                         await conn.fetchval(
-                            "SELECT question_ids FROM survey_free_text_questions WHERE survey_id = $1 AND cycle = $2",
+                            "SELECT question_ids FROM survey_free_text_questions"
+                            " WHERE survey_id = $1 AND cycle = $2",
                             *key,
                         )
                         or ()

@@ -46,13 +46,19 @@ def read_file(path: Path) -> tuple[NewSurvey, ManifestIn | None]:
         raise ValueError(f"{path}: {exc}") from None
 
 
-async def create_from_file(store: EventStore, settings: Settings, path: Path, now: datetime) -> tuple[str, int]:
+async def create_from_file(
+    store: EventStore, settings: Settings, path: Path, now: datetime
+) -> tuple[str, int]:
     """Returns (survey id, cycle published or 0). Creating twice from one file makes two surveys."""
     body, manifest = read_file(path)
-    secret = await service_secret(SimpleNamespace(settings=settings, resources=SimpleNamespace(pool=store.pool)))
+    secret = await service_secret(
+        SimpleNamespace(settings=settings, resources=SimpleNamespace(pool=store.pool))
+    )
     command_id = uuid.uuid4()
     survey_id = str(uuid.uuid5(command_id, "survey"))
-    create = CreateSurvey(survey_id=survey_id, owner_unit_id=body.owner_unit_id, definition=body.to_definition())
+    create = CreateSurvey(
+        survey_id=survey_id, owner_unit_id=body.owner_unit_id, definition=body.to_definition()
+    )
     await handle(store, create, command_id=command_id, actor=ACTOR, secret=secret)
     if manifest is None:
         return survey_id, 0

@@ -108,7 +108,10 @@ def decide(command: SurveyCommand, state: SurveyState) -> list[Event]:
                 raise Conflict("a survey with this id already exists")
             check_definition(command.definition)
             # The default way of scoring is itself an event, so a later change is visible.
-            return [SurveyDrafted(**msgspec.structs.asdict(command)), default_score_definition(command.survey_id)]
+            return [
+                SurveyDrafted(**msgspec.structs.asdict(command)),
+                default_score_definition(command.survey_id),
+            ]
         case ReviseSurvey():
             _exists(state)
             if state.status == "published":

@@ -68,7 +68,10 @@ class SurveyController(Controller):
 
     @put("/{survey_id:str}", operation_id="revise_survey", opt={"role": "admin"})
     async def revise_survey(
-        self, survey_id: FromPath[str], request: Request[Any, Any, Any], state: State,
+        self,
+        survey_id: FromPath[str],
+        request: Request[Any, Any, Any],
+        state: State,
         principal: NamedDependency[Principal],
     ) -> Response[SurveyView]:
         """Replace the definition of a draft (or of a closed survey before its next cycle)."""
@@ -78,7 +81,10 @@ class SurveyController(Controller):
 
     @post("/{survey_id:str}/publish", operation_id="publish_survey", opt={"role": "admin"}, status_code=200)
     async def publish_survey(
-        self, survey_id: FromPath[str], request: Request[Any, Any, Any], state: State,
+        self,
+        survey_id: FromPath[str],
+        request: Request[Any, Any, Any],
+        state: State,
         principal: NamedDependency[Principal],
     ) -> Response[SurveyView]:
         """Publish the next cycle: freeze the version, its privacy manifest and the unit tree."""
@@ -94,18 +100,26 @@ class SurveyController(Controller):
 
     @post("/{survey_id:str}/close", operation_id="close_survey", opt={"role": "admin"}, status_code=200)
     async def close_survey(
-        self, survey_id: FromPath[str], request: Request[Any, Any, Any], state: State,
+        self,
+        survey_id: FromPath[str],
+        request: Request[Any, Any, Any],
+        state: State,
         principal: NamedDependency[Principal],
     ) -> Response[SurveyView]:
         """Close the cycle: no more answers; everything still in the pool is released now."""
         return await edit(request, state, principal, CloseSurvey(survey_id=survey_id, now=state.clock.now()))
 
     @post(
-        "/{survey_id:str}/score-definition", operation_id="change_score_definition",
-        opt={"role": "admin"}, status_code=200,
+        "/{survey_id:str}/score-definition",
+        operation_id="change_score_definition",
+        opt={"role": "admin"},
+        status_code=200,
     )
     async def change_score_definition(
-        self, survey_id: FromPath[str], request: Request[Any, Any, Any], state: State,
+        self,
+        survey_id: FromPath[str],
+        request: Request[Any, Any, Any],
+        state: State,
         principal: NamedDependency[Principal],
     ) -> Response[SurveyView]:
         """Change how scores are computed (weights, favourable cut-offs): a new version."""
@@ -135,8 +149,12 @@ async def edit(
 
 
 async def run(
-    request: Request[Any, Any, Any], state: State, principal: Principal, command: SurveyCommand,
-    command_id: uuid.UUID, status: int = 200,
+    request: Request[Any, Any, Any],
+    state: State,
+    principal: Principal,
+    command: SurveyCommand,
+    command_id: uuid.UUID,
+    status: int = 200,
 ) -> Response[SurveyView]:
     outcome = await handle(
         state.resources.store,

@@ -39,7 +39,10 @@ class InvitationController(Controller):
 
     @post("/invitations", operation_id="issue_invitations", opt={"role": "admin"}, status_code=201)
     async def issue_invitations(
-        self, survey_id: FromPath[str], request: Request[Any, Any, Any], state: State,
+        self,
+        survey_id: FromPath[str],
+        request: Request[Any, Any, Any],
+        state: State,
         principal: NamedDependency[Principal],
     ) -> dict[str, Any]:
         """Issue one-time codes for a unit (default: as many as its headcount). Returns the issue id."""
@@ -48,9 +51,14 @@ class InvitationController(Controller):
         await require_unit(state.resources.pool, principal, body.unit_id, "admin")
         command_id = command_id_from(request.headers, state.ids)
         issue_id = str(uuid.uuid5(command_id, "issue"))
-        command = IssueInvitations(survey_id=survey_id, unit_id=body.unit_id, issue_id=issue_id, count=body.count)
+        command = IssueInvitations(
+            survey_id=survey_id, unit_id=body.unit_id, issue_id=issue_id, count=body.count
+        )
         await handle(
-            state.resources.store, command, command_id=command_id, actor=principal.account_id,
+            state.resources.store,
+            command,
+            command_id=command_id,
+            actor=principal.account_id,
             secret=await service_secret(state),
         )
         issued = await issued_codes(state.resources.pool, survey_id, issue_id)
@@ -58,8 +66,12 @@ class InvitationController(Controller):
 
     @get("/invitations", operation_id="list_invitations", opt={"role": "admin"})
     async def list_invitations(
-        self, survey_id: FromPath[str], state: State, principal: NamedDependency[Principal],
-        unit: FromQuery[str | None] = None, cycle: FromQuery[int | None] = None,
+        self,
+        survey_id: FromPath[str],
+        state: State,
+        principal: NamedDependency[Principal],
+        unit: FromQuery[str | None] = None,
+        cycle: FromQuery[int | None] = None,
     ) -> list[BallotRow]:
         """Ballot accounting for admins: issued, redeemed, waiting in the pool, recorded, per unit."""
         owner = await require_survey(state, principal, survey_id, "admin")
@@ -70,7 +82,10 @@ class InvitationController(Controller):
 
     @get("/invitations/{issue_id:str}/codes.csv", operation_id="invitation_codes_csv", opt={"role": "admin"})
     async def codes_csv(
-        self, survey_id: FromPath[str], issue_id: FromPath[str], state: State,
+        self,
+        survey_id: FromPath[str],
+        issue_id: FromPath[str],
+        state: State,
         principal: NamedDependency[Principal],
     ) -> Response[bytes]:
         """The issue's codes as CSV, one line per code with the respondent's link."""
@@ -80,17 +95,22 @@ class InvitationController(Controller):
         writer.writerow(["unit_id", "code", "link"])
         for code in codes:
             writer.writerow([unit_id, code, _link(survey_id, code)])
-        return _download(out.getvalue().encode("utf-8-sig"), "text/csv; charset=utf-8", f"codes-{issue_id}.csv")
+        return _download(
+            out.getvalue().encode("utf-8-sig"), "text/csv; charset=utf-8", f"codes-{issue_id}.csv"
+        )
 
     @get("/invitations/{issue_id:str}/sheet", operation_id="invitation_sheet", opt={"role": "admin"})
     async def sheet(
-        self, survey_id: FromPath[str], issue_id: FromPath[str], state: State,
+        self,
+        survey_id: FromPath[str],
+        issue_id: FromPath[str],
+        state: State,
         principal: NamedDependency[Principal],
     ) -> Response[bytes]:
         """A printable HTML sheet: one card per code, with its QR code and the code in letters."""
         codes, unit_id, title = await _codes(state, principal, survey_id, issue_id)
         cards = "".join(
-            f'<div class="card"><img alt="QR" src="{segno.make(_link(survey_id, c), error="m").svg_data_uri(scale=3)}">'
+            f'<div class="card"><img alt="QR" src="{_qr(_link(survey_id, c))}">'
             f"<p>{html.escape(title)}</p><p class=code>{c}</p></div>"
             for c in codes
         )
@@ -106,7 +126,9 @@ class InvitationController(Controller):
         return {"released": await release_due(state)}
 
 
-async def _codes(state: State, principal: Principal, survey_id: str, issue_id: str) -> tuple[list[str], str, str]:
+async def _codes(
+    state: State, principal: Principal, survey_id: str, issue_id: str
+) -> tuple[list[str], str, str]:
     await require_survey(state, principal, survey_id, "admin")
     issued = await issued_codes(state.resources.pool, survey_id, issue_id)
     await require_unit(state.resources.pool, principal, issued.unit_id, "admin")
@@ -119,12 +141,18 @@ async def _codes(state: State, principal: Principal, survey_id: str, issue_id: s
     return codes, issued.unit_id, title
 
 
+def _qr(link: str) -> str:
+    return str(segno.make(link, error="m").svg_data_uri(scale=3))
+
+
 def _link(survey_id: str, code: str) -> str:
     return f"/s/{survey_id}?code={code}"
 
 
 def _download(body: bytes, media_type: str, filename: str) -> Response[bytes]:
-    return Response(body, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return Response(
+        body, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+    )
 
 
 _SHEET = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>{title}</title>

@@ -27,7 +27,9 @@ class SurveyView(msgspec.Struct, frozen=True, kw_only=True):
 
 async def survey_owner(pool: asyncpg.Pool, survey_id: str) -> str:
     try:
-        owner = await pool.fetchval("SELECT owner_unit_id FROM survey_catalogue WHERE survey_id = $1", survey_id)
+        owner = await pool.fetchval(
+            "SELECT owner_unit_id FROM survey_catalogue WHERE survey_id = $1", survey_id
+        )
     except asyncpg.UndefinedTableError:
         owner = None
     if owner is None:

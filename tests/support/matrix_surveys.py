@@ -40,7 +40,9 @@ async def _issue(c: Ctx) -> tuple[str, str]:
 
     async def make() -> str:
         r = await c.world.client.post(
-            f"/api/v1/surveys/{survey}/invitations", headers=c.world.root, json={"unit_id": c.unit, "count": 3}
+            f"/api/v1/surveys/{survey}/invitations",
+            headers=c.world.root,
+            json={"unit_id": c.unit, "count": 3},
         )
         assert r.status_code == 201, r.text
         return str(r.json()["issue_id"])
@@ -70,7 +72,9 @@ async def _score(c: Ctx) -> Req:
 
 
 async def _invite(c: Ctx) -> Req:
-    return Req("POST", f"/api/v1/surveys/{await _published(c, 'code')}/invitations", {"unit_id": c.unit, "count": 2})
+    return Req(
+        "POST", f"/api/v1/surveys/{await _published(c, 'code')}/invitations", {"unit_id": c.unit, "count": 2}
+    )
 
 
 async def _codes(c: Ctx) -> Req:

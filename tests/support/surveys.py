@@ -11,25 +11,47 @@ import asyncpg
 from tests.support.access import World
 
 QUESTIONS: list[dict[str, Any]] = [
-    {"id": "q_members", "kind": "likert", "text": {"zh": "成员", "en": "Members"}, "dimension": "members",
-     "required": True},
+    {
+        "id": "q_members",
+        "kind": "likert",
+        "text": {"zh": "成员", "en": "Members"},
+        "dimension": "members",
+        "required": True,
+    },
     {"id": "q_cadres", "kind": "rating5", "text": {"zh": "干部"}, "dimension": "cadres"},
     {"id": "q_nps", "kind": "recommend10", "text": {"zh": "推荐"}, "dimension": "feedback"},
-    {"id": "q_group", "kind": "single", "text": {"zh": "群体"},
-     "options": [{"id": "youth", "text": {"zh": "青年"}}, {"id": "women", "text": {"zh": "妇女"}},
-                 {"id": "staff", "text": {"zh": "职工"}}]},
-    {"id": "q_topics", "kind": "multiple", "text": {"zh": "话题"},
-     "options": [{"id": "pay", "text": {"zh": "待遇"}}, {"id": "hours", "text": {"zh": "工时"}}]},
+    {
+        "id": "q_group",
+        "kind": "single",
+        "text": {"zh": "群体"},
+        "options": [
+            {"id": "youth", "text": {"zh": "青年"}},
+            {"id": "women", "text": {"zh": "妇女"}},
+            {"id": "staff", "text": {"zh": "职工"}},
+        ],
+    },
+    {
+        "id": "q_topics",
+        "kind": "multiple",
+        "text": {"zh": "话题"},
+        "options": [{"id": "pay", "text": {"zh": "待遇"}}, {"id": "hours", "text": {"zh": "工时"}}],
+    },
     {"id": "q_text", "kind": "text", "text": {"zh": "意见"}, "max_length": 200},
 ]
 
 
-async def create_survey(world: World, owner: str, access: str = "open", auth: dict[str, str] | None = None) -> str:
+async def create_survey(
+    world: World, owner: str, access: str = "open", auth: dict[str, str] | None = None
+) -> str:
     r = await world.client.post(
         "/api/v1/surveys",
         headers=auth or world.root,
-        json={"owner_unit_id": owner, "title": {"zh": "满意度测评", "en": "Satisfaction"}, "questions": QUESTIONS,
-              "access": access},
+        json={
+            "owner_unit_id": owner,
+            "title": {"zh": "满意度测评", "en": "Satisfaction"},
+            "questions": QUESTIONS,
+            "access": access,
+        },
     )
     assert r.status_code == 201, r.text
     return str(r.json()["survey_id"])
@@ -48,8 +70,13 @@ async def published_survey(world: World, owner: str, access: str = "open", **man
     return survey
 
 
-def answer_body(unit: str | None = None, code: str | None = None, sid: str | None = None, **answers: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {"submission_id": sid or uuid.uuid4().hex, "answers": answers or {"q_members": "satisfied"}}
+def answer_body(
+    unit: str | None = None, code: str | None = None, sid: str | None = None, **answers: Any
+) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "submission_id": sid or uuid.uuid4().hex,
+        "answers": answers or {"q_members": "satisfied"},
+    }
     if unit is not None:
         body["unit_id"] = unit
     if code is not None:
@@ -94,8 +121,9 @@ async def issue_codes(world: World, survey: str, unit: str, count: int) -> list[
         f"/api/v1/surveys/{survey}/invitations", headers=world.root, json={"unit_id": unit, "count": count}
     )
     assert r.status_code == 201, r.text
-    sheet = await world.client.get(f"/api/v1/surveys/{survey}/invitations/{r.json()['issue_id']}/codes.csv",
-                                   headers=world.root)
+    sheet = await world.client.get(
+        f"/api/v1/surveys/{survey}/invitations/{r.json()['issue_id']}/codes.csv", headers=world.root
+    )
     assert sheet.status_code == 200, sheet.text
     rows = sheet.content.decode("utf-8-sig").splitlines()[1:]
     codes = [row.split(",")[1] for row in rows]
@@ -104,6 +132,8 @@ async def issue_codes(world: World, survey: str, unit: str, count: int) -> list[
 
 
 async def ballots(world: World, survey: str, unit: str) -> dict[str, dict[str, Any]]:
-    r = await world.client.get(f"/api/v1/surveys/{survey}/ballots?unit={unit}", headers=world.auth["leader"].headers())
+    r = await world.client.get(
+        f"/api/v1/surveys/{survey}/ballots?unit={unit}", headers=world.auth["leader"].headers()
+    )
     assert r.status_code == 200, r.text
     return {row["unit_id"]: row for row in r.json()}

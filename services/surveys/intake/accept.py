@@ -129,4 +129,3 @@ def batcher(state: Any) -> Batcher:
     if found is None:
         found = state.survey_batcher = Batcher(state.resources.pool)
     return found
-

@@ -39,12 +39,18 @@ class IntakeController(Controller):
             raise SurveyNotPublished()
         units = [] if f.definition.access == "code" else [{"unit_id": u, "name": n} for u, n in f.units]
         return PublicForm(
-            survey_id=survey_id, cycle=f.cycle, version_digest=f.version_digest, definition=f.definition,
-            manifest=f.manifest, units=units,
+            survey_id=survey_id,
+            cycle=f.cycle,
+            version_digest=f.version_digest,
+            definition=f.definition,
+            manifest=f.manifest,
+            units=units,
         )
 
     @post("/answers", operation_id="answer_survey", opt={"public": True}, status_code=202)
-    async def answer(self, survey_id: FromPath[str], request: Request[Any, Any, Any], state: State) -> Response[Accepted]:
+    async def answer(
+        self, survey_id: FromPath[str], request: Request[Any, Any, Any], state: State
+    ) -> Response[Accepted]:
         """Answer anonymously. 202 once the answer is durably in the mixing pool; a retry with the
         same submission id never makes a second answer. Raised free texts return receipt codes."""
         body = await strict_body(request, AnswerBody)

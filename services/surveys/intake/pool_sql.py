@@ -85,7 +85,9 @@ async def _redeem(
 ) -> dict[int, str]:
     """Redeem the codes of `todo`; returns index → unit. Losers are marked bad-code."""
     units = {i: batch[i].unit_id for i in todo if batch[i].code_hash is None}
-    coded = sorted((i for i in todo if batch[i].code_hash is not None), key=lambda i: batch[i].code_hash or b"")
+    coded = sorted(
+        (i for i in todo if batch[i].code_hash is not None), key=lambda i: batch[i].code_hash or b""
+    )
     if not coded:
         return units  # type: ignore[return-value]
     rows = await conn.fetch(

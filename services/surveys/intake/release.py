@@ -23,7 +23,7 @@ from datetime import datetime
 import msgspec
 
 from events.answers import AnswerRecorded, Value, stream
-from events.base import pending
+from events.base import Event, pending
 from events.store.append import append
 from events.store.db import Db
 from events.store.expected import Expect
@@ -58,7 +58,7 @@ async def release_pool(
         return 0
     answers = [(r["cycle"], r["unit_id"], r["sealed"]) for r in rows]
     _shuffler.shuffle(answers)
-    events = [
+    events: list[Event] = [
         AnswerRecorded(
             survey_id=survey_id,
             cycle=cycle,
@@ -73,7 +73,9 @@ async def release_pool(
     return len(events)
 
 
-def due_units(buckets: Sequence[tuple[str, int, datetime]], k: int, after_minutes: int, now: datetime) -> list[str]:
+def due_units(
+    buckets: Sequence[tuple[str, int, datetime]], k: int, after_minutes: int, now: datetime
+) -> list[str]:
     """Buckets (unit, answers waiting, opened at) ready to leave: k answers, or waited long enough.
 
     Per unit, because an answer counts for its unit: a batch holding a unit's single answer

@@ -66,7 +66,7 @@ def _check(q: Question, raw: Any) -> str | None:
         case "single":
             return None if isinstance(raw, str) and raw in _options(q) else "one of the options"
         case "multiple":
-            ok = isinstance(raw, list) and raw and len(set(raw)) == len(raw)
+            ok = isinstance(raw, list) and bool(raw) and len(set(raw)) == len(raw)
             ok = ok and all(isinstance(v, str) and v in _options(q) for v in raw)
             return None if ok else "a non-empty list of distinct options"
         case "text":
@@ -99,7 +99,7 @@ def _text_problem(q: Question, raw: Any) -> str | None:
 
 def _clean(q: Question, raw: Any) -> Value:
     if q.kind == "text":
-        return unicodedata.normalize("NFC", raw).strip()  # type: ignore[no-any-return]
+        return unicodedata.normalize("NFC", raw).strip()
     if q.kind == "multiple":
         return sorted(raw)
     return raw  # type: ignore[no-any-return]

@@ -38,12 +38,18 @@ async def ballot_accounting(pool: asyncpg.Pool, c: Cycle, unit_id: str, coded: b
              LEFT JOIN ballot_accounting b USING (survey_id, cycle, unit_id)
             WHERE u.survey_id = $1 AND u.cycle = $2 AND u.path @> ARRAY[$3]
             ORDER BY u.path""",
-        c.survey_id, c.cycle, unit_id,
+        c.survey_id,
+        c.cycle,
+        unit_id,
     )
     return [
         BallotRow(
-            unit_id=r["unit_id"], name=r["name"], issued=r["issued"], redeemed=r["redeemed"],
-            waiting=r["waiting"], recorded=r["recorded"],
+            unit_id=r["unit_id"],
+            name=r["name"],
+            issued=r["issued"],
+            redeemed=r["redeemed"],
+            waiting=r["waiting"],
+            recorded=r["recorded"],
             consistent=not coded or r["recorded"] <= r["redeemed"] <= r["issued"],
         )
         for r in rows
@@ -71,14 +77,24 @@ async def response_rates(pool: asyncpg.Pool, c: Cycle, unit_id: str) -> list[Rat
                          AND unit_id = $3 AND seg_q = '' AND seg_v = '') AS n,
                       (SELECT sum(issued) FROM ballot_accounting WHERE survey_id = $1 AND cycle = $2
                          AND unit_id = ANY($4)) AS issued""",
-            c.survey_id, c.cycle, u.unit_id, [x.unit_id for x in below],
+            c.survey_id,
+            c.cycle,
+            u.unit_id,
+            [x.unit_id for x in below],
         )
+        assert row is not None  # a SELECT of two sub-selects always returns its one row
         n, issued = int(row["n"] or 0), int(row["issued"] or 0)
-        out.append(RateRow(
-            unit_id=u.unit_id, name=u.name, respondents=n, headcount=heads, codes_issued=issued,
-            of_headcount=round(n / heads, 3) if heads else None,
-            of_codes=round(n / issued, 3) if issued else None,
-        ))
+        out.append(
+            RateRow(
+                unit_id=u.unit_id,
+                name=u.name,
+                respondents=n,
+                headcount=heads,
+                codes_issued=issued,
+                of_headcount=round(n / heads, 3) if heads else None,
+                of_codes=round(n / issued, 3) if issued else None,
+            )
+        )
     return out
 
 
@@ -96,16 +112,24 @@ async def free_text(pool: asyncpg.Pool, c: Cycle, unit_id: str) -> list[FreeText
                  LEFT JOIN satisfaction_respondents s ON s.survey_id = u.survey_id AND s.cycle = u.cycle
                       AND s.unit_id = u.unit_id AND s.seg_q = '' AND s.seg_v = ''
                 WHERE u.survey_id = $1 AND u.cycle = $2 AND u.path @> ARRAY[$3]),
-           own AS (SELECT r.unit_id, r.n - coalesce((SELECT sum(x.n) FROM r x WHERE x.parent_id = r.unit_id), 0) AS n
+           own AS (SELECT r.unit_id,
+                           r.n - coalesce((SELECT sum(x.n) FROM r x WHERE x.parent_id = r.unit_id), 0) AS n
                      FROM r)
            SELECT t.unit_id, t.question_id, array_agg(t.text ORDER BY t.answer_id) AS texts
              FROM survey_free_text t JOIN own USING (unit_id)
             WHERE t.survey_id = $1 AND t.cycle = $2 AND own.n >= $4
             GROUP BY t.unit_id, t.question_id ORDER BY t.unit_id, t.question_id""",
-        c.survey_id, c.cycle, unit_id, c.manifest.comment_threshold,
+        c.survey_id,
+        c.cycle,
+        unit_id,
+        c.manifest.comment_threshold,
     )
     return [
-        FreeText(unit_id=r["unit_id"], name=c.units[r["unit_id"]].name, question_id=r["question_id"],
-                 texts=list(r["texts"]))
+        FreeText(
+            unit_id=r["unit_id"],
+            name=c.units[r["unit_id"]].name,
+            question_id=r["question_id"],
+            texts=list(r["texts"]),
+        )
         for r in rows
     ]

@@ -36,16 +36,21 @@ class Cycle(msgspec.Struct, frozen=True, kw_only=True):
         return self.units[unit_id]
 
     def children(self, unit_id: str) -> list[Unit]:
-        return sorted((u for u in self.units.values() if u.parent_id == unit_id), key=lambda u: (u.name, u.unit_id))
+        return sorted(
+            (u for u in self.units.values() if u.parent_id == unit_id), key=lambda u: (u.name, u.unit_id)
+        )
 
     def kinds(self) -> dict[str, str]:
         return {q.id: q.kind for q in self.definition.questions}
 
 
-async def load_cycle(pool: asyncpg.Pool, survey_id: str, cycle: int | None, score: str | int = "cycle") -> Cycle:
+async def load_cycle(
+    pool: asyncpg.Pool, survey_id: str, cycle: int | None, score: str | int = "cycle"
+) -> Cycle:
     """`score`: "cycle" (the definition in force when the cycle was published), "latest", or a version."""
     row = await pool.fetchrow(
-        """SELECT c.cycle, c.definition::text AS d, c.manifest::text AS m, c.score_version, s.score_version AS latest
+        """SELECT c.cycle, c.definition::text AS d, c.manifest::text AS m, c.score_version,
+                  s.score_version AS latest
              FROM survey_cycles c JOIN survey_catalogue s USING (survey_id)
             WHERE c.survey_id = $1 AND c.cycle = coalesce($2, s.cycle)""",
         survey_id,
@@ -55,7 +60,8 @@ async def load_cycle(pool: asyncpg.Pool, survey_id: str, cycle: int | None, scor
         raise NotFound("no published cycle")
     version = row["score_version"] if score == "cycle" else row["latest"] if score == "latest" else int(score)
     units = await pool.fetch(
-        "SELECT unit_id, parent_id, name, kind, headcount, path FROM survey_units WHERE survey_id = $1 AND cycle = $2",
+        "SELECT unit_id, parent_id, name, kind, headcount, path FROM survey_units"
+        " WHERE survey_id = $1 AND cycle = $2",
         survey_id,
         row["cycle"],
     )
@@ -71,7 +77,9 @@ async def load_cycle(pool: asyncpg.Pool, survey_id: str, cycle: int | None, scor
 
 async def score_definition(pool: asyncpg.Pool, survey_id: str, version: int) -> ScoreDefinition:
     body: Any = await pool.fetchval(
-        "SELECT body::text FROM survey_score_definitions WHERE survey_id = $1 AND version = $2", survey_id, version
+        "SELECT body::text FROM survey_score_definitions WHERE survey_id = $1 AND version = $2",
+        survey_id,
+        version,
     )
     if body is None:
         raise NotFound(f"no score definition version {version}")

@@ -36,12 +36,17 @@ def check_filter(n: int, unfiltered: int, k: int) -> None:
 
 
 def suppressed(
-    children: Mapping[str, int], k: int, unfiltered: Mapping[str, int] | None = None, parent_shown: bool = True
+    children: Mapping[str, int],
+    k: int,
+    unfiltered: Mapping[str, int] | None = None,
+    parent_shown: bool = True,
 ) -> set[str]:
     """The children to suppress, given their respondent counts (and unfiltered counts)."""
     if not parent_shown:
         return set(children)
-    hidden = {c for c, n in children.items() if isolates(n, None if unfiltered is None else unfiltered.get(c), k)}
+    hidden = {
+        c for c, n in children.items() if isolates(n, None if unfiltered is None else unfiltered.get(c), k)
+    }
     if not hidden:
         return hidden
     shown = sorted((n, c) for c, n in children.items() if c not in hidden and n > 0)

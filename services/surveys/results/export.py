@@ -8,7 +8,7 @@ import csv
 import io
 from typing import Any
 
-import xlsxwriter
+import xlsxwriter  # type: ignore[import-untyped]
 
 from services.surveys.results.accounting import BallotRow, FreeText, RateRow
 from services.surveys.results.queries import Cell, Results
@@ -27,42 +27,83 @@ def results_table(r: Results) -> Table:
     header = ["unit_or_group", "label", "respondents", "overall_score", "favourable", *dims]
     cells: list[tuple[str, Cell]] = [("total", r.total)] + [("child", c) for c in r.children]
     cells += [(f"segment:{q}", c) for q, cs in r.segments.items() for c in cs]
-    rows = []
+    rows: list[list[Any]] = []
     for kind, c in cells:
         if c.suppressed:
-            rows.append([f"{kind}:{c.key}", c.label, SUPPRESSED, SUPPRESSED, SUPPRESSED, *[SUPPRESSED] * len(dims)])
+            rows.append(
+                [f"{kind}:{c.key}", c.label, SUPPRESSED, SUPPRESSED, SUPPRESSED, *[SUPPRESSED] * len(dims)]
+            )
         else:
             fav = "" if c.overall is None or c.overall.favourable is None else c.overall.favourable
-            rows.append([f"{kind}:{c.key}", c.label, c.respondents, _score(c.overall), fav,
-                         *[_score(c.dimensions.get(d)) for d in dims]])
+            rows.append(
+                [
+                    f"{kind}:{c.key}",
+                    c.label,
+                    c.respondents,
+                    _score(c.overall),
+                    fav,
+                    *[_score(c.dimensions.get(d)) for d in dims],
+                ]
+            )
     return header, rows
 
 
 def heatmap_table(h: Heatmap) -> Table:
-    rows = [[r.key, r.label, SUPPRESSED if r.suppressed else r.respondents,
-             *[SUPPRESSED if r.suppressed else _score(r.dimensions.get(d)) for d in h.dimensions]] for r in h.rows]
+    rows = [
+        [
+            r.key,
+            r.label,
+            SUPPRESSED if r.suppressed else r.respondents,
+            *[SUPPRESSED if r.suppressed else _score(r.dimensions.get(d)) for d in h.dimensions],
+        ]
+        for r in h.rows
+    ]
     return ["unit", "label", "respondents", *h.dimensions], rows
 
 
 def trend_table(points: list[TrendPoint]) -> Table:
-    rows = [[p.cycle, p.published_at, p.score_version, p.definition_changed,
-             SUPPRESSED if p.suppressed else p.respondents, SUPPRESSED if p.suppressed else _score(p.overall)]
-            for p in points]
-    return ["cycle", "published_at", "score_version", "definition_changed", "respondents", "overall_score"], rows
+    rows = [
+        [
+            p.cycle,
+            p.published_at,
+            p.score_version,
+            p.definition_changed,
+            SUPPRESSED if p.suppressed else p.respondents,
+            SUPPRESSED if p.suppressed else _score(p.overall),
+        ]
+        for p in points
+    ]
+    return [
+        "cycle",
+        "published_at",
+        "score_version",
+        "definition_changed",
+        "respondents",
+        "overall_score",
+    ], rows
 
 
 def rates_table(rows: list[RateRow]) -> Table:
-    return (["unit", "name", "respondents", "headcount", "codes_issued", "of_headcount", "of_codes"],
-            [[r.unit_id, r.name, r.respondents, r.headcount, r.codes_issued, r.of_headcount, r.of_codes] for r in rows])
+    return (
+        ["unit", "name", "respondents", "headcount", "codes_issued", "of_headcount", "of_codes"],
+        [
+            [r.unit_id, r.name, r.respondents, r.headcount, r.codes_issued, r.of_headcount, r.of_codes]
+            for r in rows
+        ],
+    )
 
 
 def ballots_table(rows: list[BallotRow]) -> Table:
-    return (["unit", "name", "issued", "redeemed", "waiting", "recorded", "consistent"],
-            [[r.unit_id, r.name, r.issued, r.redeemed, r.waiting, r.recorded, r.consistent] for r in rows])
+    return (
+        ["unit", "name", "issued", "redeemed", "waiting", "recorded", "consistent"],
+        [[r.unit_id, r.name, r.issued, r.redeemed, r.waiting, r.recorded, r.consistent] for r in rows],
+    )
 
 
 def free_text_table(rows: list[FreeText]) -> Table:
-    return ["unit", "name", "question", "text"], [[r.unit_id, r.name, r.question_id, t] for r in rows for t in r.texts]
+    return ["unit", "name", "question", "text"], [
+        [r.unit_id, r.name, r.question_id, t] for r in rows for t in r.texts
+    ]
 
 
 def to_csv(table: Table) -> bytes:
@@ -75,7 +116,9 @@ def to_csv(table: Table) -> bytes:
 
 def to_xlsx(table: Table, sheet: str) -> bytes:
     out = io.BytesIO()
-    book = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
+    book = xlsxwriter.Workbook(
+        out, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
+    )
     ws = book.add_worksheet(sheet[:31])
     bold = book.add_format({"bold": True})
     ws.write_row(0, 0, table[0], bold)

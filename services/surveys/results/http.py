@@ -5,7 +5,7 @@ subtree (a unit outside it answers 404); every figure passes disclosure control.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any, Literal
+from typing import Literal
 
 from litestar import Controller, Response, get
 from litestar.datastructures import State
@@ -76,8 +76,14 @@ class ResultsController(Controller):
 
     @get("/results", operation_id="survey_results", opt={"role": "leader"})
     async def get_results(
-        self, survey_id: FromPath[str], state: State, principal: NamedDependency[Principal],
-        unit: FromQuery[str | None] = None, cycle: FromQuery[int | None] = None, segment: FromQuery[str | None] = None, score: FromQuery[str] = "cycle",
+        self,
+        survey_id: FromPath[str],
+        state: State,
+        principal: NamedDependency[Principal],
+        unit: FromQuery[str | None] = None,
+        cycle: FromQuery[int | None] = None,
+        segment: FromQuery[str | None] = None,
+        score: FromQuery[str] = "cycle",
     ) -> Results:
         """Scores of a unit, its children and its own respondents, optionally for one segment."""
         u = await _scope(state, principal, survey_id, unit)
@@ -86,8 +92,13 @@ class ResultsController(Controller):
 
     @get("/heatmap", operation_id="survey_heatmap", opt={"role": "leader"})
     async def get_heatmap(
-        self, survey_id: FromPath[str], state: State, principal: NamedDependency[Principal],
-        unit: FromQuery[str | None] = None, cycle: FromQuery[int | None] = None, score: FromQuery[str] = "cycle",
+        self,
+        survey_id: FromPath[str],
+        state: State,
+        principal: NamedDependency[Principal],
+        unit: FromQuery[str | None] = None,
+        cycle: FromQuery[int | None] = None,
+        score: FromQuery[str] = "cycle",
     ) -> Heatmap:
         """Unit × dimension scores for the children of a unit."""
         u = await _scope(state, principal, survey_id, unit)
@@ -95,8 +106,12 @@ class ResultsController(Controller):
 
     @get("/trend", operation_id="survey_trend", opt={"role": "leader"})
     async def get_trend(
-        self, survey_id: FromPath[str], state: State, principal: NamedDependency[Principal],
-        unit: FromQuery[str | None] = None, score: FromQuery[str] = "cycle",
+        self,
+        survey_id: FromPath[str],
+        state: State,
+        principal: NamedDependency[Principal],
+        unit: FromQuery[str | None] = None,
+        score: FromQuery[str] = "cycle",
     ) -> list[TrendPoint]:
         """A unit's scores across cycles; `definition_changed` marks where scoring changed."""
         u = await _scope(state, principal, survey_id, unit)
@@ -104,17 +119,27 @@ class ResultsController(Controller):
 
     @get("/response-rates", operation_id="survey_response_rates", opt={"role": "leader"})
     async def get_rates(
-        self, survey_id: FromPath[str], state: State, principal: NamedDependency[Principal],
-        unit: FromQuery[str | None] = None, cycle: FromQuery[int | None] = None,
+        self,
+        survey_id: FromPath[str],
+        state: State,
+        principal: NamedDependency[Principal],
+        unit: FromQuery[str | None] = None,
+        cycle: FromQuery[int | None] = None,
     ) -> list[RateRow]:
         """Respondents against headcount and against codes issued, for a unit and its children."""
         u = await _scope(state, principal, survey_id, unit)
-        return await response_rates(state.resources.pool, await _cycle(state, survey_id, u, cycle, "cycle"), u)
+        return await response_rates(
+            state.resources.pool, await _cycle(state, survey_id, u, cycle, "cycle"), u
+        )
 
     @get("/ballots", operation_id="survey_ballots", opt={"role": "leader"})
     async def get_ballots(
-        self, survey_id: FromPath[str], state: State, principal: NamedDependency[Principal],
-        unit: FromQuery[str | None] = None, cycle: FromQuery[int | None] = None,
+        self,
+        survey_id: FromPath[str],
+        state: State,
+        principal: NamedDependency[Principal],
+        unit: FromQuery[str | None] = None,
+        cycle: FromQuery[int | None] = None,
     ) -> list[BallotRow]:
         """Ballot accounting: recorded ≤ redeemed ≤ issued, per unit of the subtree."""
         u = await _scope(state, principal, survey_id, unit)
@@ -123,8 +148,12 @@ class ResultsController(Controller):
 
     @get("/free-text", operation_id="survey_free_text", opt={"role": "leader"})
     async def get_free_text(
-        self, survey_id: FromPath[str], state: State, principal: NamedDependency[Principal],
-        unit: FromQuery[str | None] = None, cycle: FromQuery[int | None] = None,
+        self,
+        survey_id: FromPath[str],
+        state: State,
+        principal: NamedDependency[Principal],
+        unit: FromQuery[str | None] = None,
+        cycle: FromQuery[int | None] = None,
     ) -> list[FreeText]:
         """Free-text answers of the units (in the subtree) with at least the comment threshold."""
         u = await _scope(state, principal, survey_id, unit)
@@ -132,8 +161,15 @@ class ResultsController(Controller):
 
     @get("/export/{table:str}", operation_id="export_survey_table", opt={"role": "leader"})
     async def export_table(
-        self, survey_id: FromPath[str], table: FromPath[str], state: State, principal: NamedDependency[Principal],
-        unit: FromQuery[str | None] = None, cycle: FromQuery[int | None] = None, segment: FromQuery[str | None] = None, score: FromQuery[str] = "cycle",
+        self,
+        survey_id: FromPath[str],
+        table: FromPath[str],
+        state: State,
+        principal: NamedDependency[Principal],
+        unit: FromQuery[str | None] = None,
+        cycle: FromQuery[int | None] = None,
+        segment: FromQuery[str | None] = None,
+        score: FromQuery[str] = "cycle",
         format: FromQuery[Literal["csv", "xlsx"]] = "csv",
     ) -> Response[bytes]:
         """Any of the tables above as CSV or XLSX, with exactly the same suppression."""
@@ -154,30 +190,46 @@ class ResultsController(Controller):
 Exporter = Callable[[State, str, str, int | None, str | None, str], Awaitable[export.Table]]
 
 
-async def _x_results(state: State, sid: str, u: str, cy: int | None, seg: str | None, score: str) -> export.Table:
+async def _x_results(
+    state: State, sid: str, u: str, cy: int | None, seg: str | None, score: str
+) -> export.Table:
     c = await _cycle(state, sid, u, cy, score)
     return export.results_table(await results(state.resources.pool, c, u, await _segment_checked(c, seg)))
 
 
-async def _x_heatmap(state: State, sid: str, u: str, cy: int | None, seg: str | None, score: str) -> export.Table:
-    return export.heatmap_table(await heatmap(state.resources.pool, await _cycle(state, sid, u, cy, score), u))
+async def _x_heatmap(
+    state: State, sid: str, u: str, cy: int | None, seg: str | None, score: str
+) -> export.Table:
+    return export.heatmap_table(
+        await heatmap(state.resources.pool, await _cycle(state, sid, u, cy, score), u)
+    )
 
 
-async def _x_trend(state: State, sid: str, u: str, cy: int | None, seg: str | None, score: str) -> export.Table:
+async def _x_trend(
+    state: State, sid: str, u: str, cy: int | None, seg: str | None, score: str
+) -> export.Table:
     return export.trend_table(await trend(state.resources.pool, sid, u, _score(score)))
 
 
-async def _x_rates(state: State, sid: str, u: str, cy: int | None, seg: str | None, score: str) -> export.Table:
+async def _x_rates(
+    state: State, sid: str, u: str, cy: int | None, seg: str | None, score: str
+) -> export.Table:
     c = await _cycle(state, sid, u, cy, "cycle")
     return export.rates_table(await response_rates(state.resources.pool, c, u))
 
 
-async def _x_ballots(state: State, sid: str, u: str, cy: int | None, seg: str | None, score: str) -> export.Table:
+async def _x_ballots(
+    state: State, sid: str, u: str, cy: int | None, seg: str | None, score: str
+) -> export.Table:
     c = await _cycle(state, sid, u, cy, "cycle")
-    return export.ballots_table(await ballot_accounting(state.resources.pool, c, u, c.definition.access == "code"))
+    return export.ballots_table(
+        await ballot_accounting(state.resources.pool, c, u, c.definition.access == "code")
+    )
 
 
-async def _x_text(state: State, sid: str, u: str, cy: int | None, seg: str | None, score: str) -> export.Table:
+async def _x_text(
+    state: State, sid: str, u: str, cy: int | None, seg: str | None, score: str
+) -> export.Table:
     c = await _cycle(state, sid, u, cy, "cycle")
     return export.free_text_table(await free_text(state.resources.pool, c, u))
 

@@ -55,12 +55,18 @@ async def counts(
     people = await pool.fetch(
         """SELECT unit_id, n FROM satisfaction_respondents WHERE survey_id = $1 AND cycle = $2
               AND unit_id = ANY($3) AND seg_q = $4 AND seg_v = $5""",
-        c.survey_id, c.cycle, units, *seg,
+        c.survey_id,
+        c.cycle,
+        units,
+        *seg,
     )
     rows = await pool.fetch(
         """SELECT unit_id, question_id, value, n FROM satisfaction_by_unit WHERE survey_id = $1
               AND cycle = $2 AND unit_id = ANY($3) AND seg_q = $4 AND seg_v = $5""",
-        c.survey_id, c.cycle, units, *seg,
+        c.survey_id,
+        c.cycle,
+        units,
+        *seg,
     )
     dists: dict[str, Dist] = defaultdict(lambda: defaultdict(dict))
     for r in rows:
@@ -86,12 +92,19 @@ def cell(c: Cycle, key: str, label: str, n: int, dist: Dist, hidden: bool) -> Ce
         if q.dimension is not None and q.id in dist:
             by_dim[q.dimension].append((q.kind, dist[q.id]))
     questions = [
-        QuestionCell(q.id, pooled([(q.kind, dist.get(q.id, {}))], c.score) if q.kind != "text" else None,
-                     {v: x for v, x in dist.get(q.id, {}).items() if x})
-        for q in c.definition.questions if q.kind != "text"
+        QuestionCell(
+            q.id,
+            pooled([(q.kind, dist.get(q.id, {}))], c.score),
+            {v: x for v, x in dist.get(q.id, {}).items() if x},
+        )
+        for q in c.definition.questions
+        if q.kind != "text"
     ]
     return Cell(
-        key=key, label=label, suppressed=False, respondents=n,
+        key=key,
+        label=label,
+        suppressed=False,
+        respondents=n,
         overall=pooled(((kinds[q], d) for q, d in dist.items() if q in kinds), c.score),
         dimensions={dim: pooled(items, c.score) for dim, items in by_dim.items()},
         questions=questions,
@@ -115,12 +128,18 @@ async def results(pool: asyncpg.Pool, c: Cycle, unit_id: str, segment: tuple[str
     shown = n >= k
     hidden = suppressed(sizes, k, plains if segment is not None else None, parent_shown=shown)
     own_dist = minus(dists.get(unit_id, {}), [dists.get(u.unit_id, {}) for u in kids])
-    children = [cell(c, u.unit_id, u.name, sizes[u.unit_id], dists.get(u.unit_id, {}), u.unit_id in hidden)
-                for u in kids]
+    children = [
+        cell(c, u.unit_id, u.name, sizes[u.unit_id], dists.get(u.unit_id, {}), u.unit_id in hidden)
+        for u in kids
+    ]
     if kids:
         children.append(cell(c, OWN, unit.name, own_n, own_dist, OWN in hidden))
     return Results(
-        survey_id=c.survey_id, cycle=c.cycle, unit_id=unit_id, k=k, score_version=c.score.version,
+        survey_id=c.survey_id,
+        cycle=c.cycle,
+        unit_id=unit_id,
+        k=k,
+        score_version=c.score.version,
         segment=list(segment) if segment else None,
         total=cell(c, unit_id, unit.name, n, dists.get(unit_id, {}), not shown),
         children=children,
@@ -128,7 +147,9 @@ async def results(pool: asyncpg.Pool, c: Cycle, unit_id: str, segment: tuple[str
     )
 
 
-async def by_segment(pool: asyncpg.Pool, c: Cycle, unit_id: str, n: int, shown: bool) -> dict[str, list[Cell]]:
+async def by_segment(
+    pool: asyncpg.Pool, c: Cycle, unit_id: str, n: int, shown: bool
+) -> dict[str, list[Cell]]:
     out: dict[str, list[Cell]] = {}
     options = {q.id: q.options for q in c.definition.questions}
     for q in c.manifest.segment_questions:

@@ -34,11 +34,18 @@ async def heatmap(pool: asyncpg.Pool, c: Cycle, unit_id: str) -> Heatmap:
     dims = [d.id for d in c.definition.dimensions]
     cells = r.children or [r.total]
     rows = [
-        HeatRow(key=x.key, label=x.label, suppressed=x.suppressed, respondents=x.respondents,
-                dimensions={d: x.dimensions.get(d) for d in dims} if not x.suppressed else {})
+        HeatRow(
+            key=x.key,
+            label=x.label,
+            suppressed=x.suppressed,
+            respondents=x.respondents,
+            dimensions={d: x.dimensions.get(d) for d in dims} if not x.suppressed else {},
+        )
         for x in cells
     ]
-    return Heatmap(survey_id=c.survey_id, cycle=c.cycle, unit_id=unit_id, k=c.manifest.k, dimensions=dims, rows=rows)
+    return Heatmap(
+        survey_id=c.survey_id, cycle=c.cycle, unit_id=unit_id, k=c.manifest.k, dimensions=dims, rows=rows
+    )
 
 
 class TrendPoint(msgspec.Struct, frozen=True, kw_only=True):
@@ -78,8 +85,12 @@ async def _point(pool: asyncpg.Pool, c: Cycle, unit_id: str, at: str, before: li
             dims.setdefault(q.dimension, []).append((q.kind, dist[q.id]))
     changed = bool(before) and before[-1].score_version != c.score.version
     return TrendPoint(
-        cycle=c.cycle, published_at=at, score_version=c.score.version, definition_changed=changed,
-        suppressed=hidden, respondents=None if hidden else n,
+        cycle=c.cycle,
+        published_at=at,
+        score_version=c.score.version,
+        definition_changed=changed,
+        suppressed=hidden,
+        respondents=None if hidden else n,
         overall=None if hidden else pooled(((kinds[q], d) for q, d in dist.items() if q in kinds), c.score),
         dimensions={} if hidden else {d: pooled(items, c.score) for d, items in dims.items()},
     )

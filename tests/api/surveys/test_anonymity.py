@@ -32,7 +32,9 @@ def spearman(order: list[int]) -> float:
     return 1 - 6 * d2 / (n * (n * n - 1))
 
 
-async def test_released_answers_carry_no_code_client_or_arrival_order(world: World, pool: asyncpg.Pool) -> None:
+async def test_released_answers_carry_no_code_client_or_arrival_order(
+    world: World, pool: asyncpg.Pool
+) -> None:
     clock = world.client.app.state.clock
     survey = await published_survey(world, world.units["A"], "code")
     codes = await issue_codes(world, survey, world.units["A1"], N)
@@ -44,23 +46,31 @@ async def test_released_answers_carry_no_code_client_or_arrival_order(world: Wor
     await settled(pool, survey, N)
 
     rows = await pool.fetch(
-        "SELECT xmin::text AS x, ctid::text AS c, data, recorded_at FROM events WHERE stream_id = $1 ORDER BY position",
+        "SELECT xmin::text AS x, ctid::text AS c, data, recorded_at FROM events"
+        " WHERE stream_id = $1 ORDER BY position",
         f"answers-{survey}",
     )
     bodies = [json.loads(r["data"]) for r in rows]
     by_position = [int(b["values"]["q_text"][2:]) for b in bodies]
-    by_ctid = [int(json.loads(r["data"])["values"]["q_text"][2:])
-               for r in sorted(rows, key=lambda r: tuple(map(int, r["c"].strip("()").split(","))))]
+    by_ctid = [
+        int(json.loads(r["data"])["values"]["q_text"][2:])
+        for r in sorted(rows, key=lambda r: tuple(map(int, r["c"].strip("()").split(","))))
+    ]
     assert sorted(by_position) == list(range(N))
     for order in (by_position, by_ctid):  # a random order: |rho| > 0.6 has odds far below 1e-4
         assert abs(spearman(order)) < 0.6, order
     assert {b["released_at"] for b in bodies} == {released_at.isoformat().replace("+00:00", "Z")}
     assert len({r["x"] for r in rows}) == 1 and len({r["recorded_at"] for r in rows}) == 1
-    assert all(set(b) == {"type", "survey_id", "cycle", "unit_id", "answer_id", "values", "released_at"} for b in bodies)
+    assert all(
+        set(b) == {"type", "survey_id", "cycle", "unit_id", "answer_id", "values", "released_at"}
+        for b in bodies
+    )
 
     tables = await dump(pool)
     code_hashes = {r["h"] for r in await pool.fetch("SELECT encode(code_hash, 'hex') AS h FROM survey_codes")}
-    redeemed_xmins = {x for x, _, _ in tables["survey_codes"]} | {x for x, _, _ in tables["survey_submissions"]}
+    redeemed_xmins = {x for x, _, _ in tables["survey_codes"]} | {
+        x for x, _, _ in tables["survey_submissions"]
+    }
     answer_xmins = {r["x"] for r in rows}
     assert not answer_xmins & redeemed_xmins  # released in its own transaction
     for name, table in tables.items():

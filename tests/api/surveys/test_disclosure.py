@@ -18,14 +18,19 @@ __all__ = ["settings", "world"]
 async def six_split_five_one(world: World, pool: asyncpg.Pool, **manifest: int) -> str:
     survey = await published_survey(world, world.units["A"], **manifest)
     for group in ["youth"] * 5 + ["women"]:
-        await answer(world, survey, answer_body(unit=world.units["A1"], q_members="satisfied", q_group=group,
-                                                q_text="食堂饭菜太贵"))
+        await answer(
+            world,
+            survey,
+            answer_body(unit=world.units["A1"], q_members="satisfied", q_group=group, q_text="食堂饭菜太贵"),
+        )
     assert await release(world, survey) == 6
     await settled(pool, survey, 6)
     return survey
 
 
-async def test_segment_of_one_is_suppressed_and_so_is_its_complement(world: World, pool: asyncpg.Pool) -> None:
+async def test_segment_of_one_is_suppressed_and_so_is_its_complement(
+    world: World, pool: asyncpg.Pool
+) -> None:
     survey = await six_split_five_one(world, pool)
     leader = world.auth["leader"].headers()
     r = await world.client.get(f"/api/v1/surveys/{survey}/results?unit={world.units['A1']}", headers=leader)
@@ -53,7 +58,9 @@ async def test_filter_whose_result_or_remainder_is_under_k_is_refused(
     assert export.status_code == 422
 
 
-async def test_small_own_group_hides_a_child_too_in_json_heatmap_and_exports(world: World, pool: asyncpg.Pool) -> None:
+async def test_small_own_group_hides_a_child_too_in_json_heatmap_and_exports(
+    world: World, pool: asyncpg.Pool
+) -> None:
     a, a1 = world.units["A"], world.units["A1"]
     survey = await published_survey(world, a)
     for _ in range(6):
@@ -71,27 +78,45 @@ async def test_small_own_group_hides_a_child_too_in_json_heatmap_and_exports(wor
     heat = (await world.client.get(f"/api/v1/surveys/{survey}/heatmap?unit={a}", headers=leader)).json()
     assert [row["suppressed"] for row in heat["rows"]] == [True, True]
     for fmt in ("csv", "xlsx"):
-        x = await world.client.get(f"/api/v1/surveys/{survey}/export/results?unit={a}&format={fmt}", headers=leader)
+        x = await world.client.get(
+            f"/api/v1/surveys/{survey}/export/results?unit={a}&format={fmt}", headers=leader
+        )
         assert x.status_code == 200
-    text = (await world.client.get(f"/api/v1/surveys/{survey}/export/results?unit={a}", headers=leader)).content
+    text = (
+        await world.client.get(f"/api/v1/surveys/{survey}/export/results?unit={a}", headers=leader)
+    ).content
     rows = list(csv.reader(io.StringIO(text.decode("utf-8-sig"))))
     shown = {row[0]: row[2] for row in rows[1:]}
-    assert shown[f"total:{a}"] == "8" and shown[f"child:{a1}"] == "suppressed" and shown["child:own"] == "suppressed"
-    xlsx = await world.client.get(f"/api/v1/surveys/{survey}/export/heatmap?unit={a}&format=xlsx", headers=leader)
+    assert (
+        shown[f"total:{a}"] == "8"
+        and shown[f"child:{a1}"] == "suppressed"
+        and shown["child:own"] == "suppressed"
+    )
+    xlsx = await world.client.get(
+        f"/api/v1/surveys/{survey}/export/heatmap?unit={a}&format=xlsx", headers=leader
+    )
     assert xlsx.content[:2] == b"PK"  # a zip: an XLSX workbook
 
 
 async def test_free_text_only_from_units_at_the_comment_threshold(world: World, pool: asyncpg.Pool) -> None:
     survey = await six_split_five_one(world, pool, comment_threshold=6)
     leader = world.auth["leader"].headers()
-    shown = (await world.client.get(f"/api/v1/surveys/{survey}/free-text?unit={world.units['A']}", headers=leader))
+    shown = await world.client.get(
+        f"/api/v1/surveys/{survey}/free-text?unit={world.units['A']}", headers=leader
+    )
     assert [t["texts"] for t in shown.json()] == [["食堂饭菜太贵"] * 6]
     other = await published_survey(world, world.units["A"])  # comment threshold 10: 6 answers stay hidden
     for _ in range(6):
-        await answer(world, other, answer_body(unit=world.units["A1"], q_members="satisfied", q_text="宿舍漏水"))
+        await answer(
+            world, other, answer_body(unit=world.units["A1"], q_members="satisfied", q_text="宿舍漏水")
+        )
     await release(world, other)
     await settled(pool, other, 6)
-    hidden = await world.client.get(f"/api/v1/surveys/{other}/free-text?unit={world.units['A']}", headers=leader)
+    hidden = await world.client.get(
+        f"/api/v1/surveys/{other}/free-text?unit={world.units['A']}", headers=leader
+    )
     assert hidden.json() == []
-    export = await world.client.get(f"/api/v1/surveys/{other}/export/free-text?unit={world.units['A']}", headers=leader)
+    export = await world.client.get(
+        f"/api/v1/surveys/{other}/export/free-text?unit={world.units['A']}", headers=leader
+    )
     assert "宿舍".encode() not in export.content

@@ -10,7 +10,15 @@ import pytest
 
 from services.surveys.intake.release import release_pool
 from tests.support.access import World, settings, world
-from tests.support.surveys import answer, answer_body, ballots, issue_codes, published_survey, release, settled
+from tests.support.surveys import (
+    answer,
+    answer_body,
+    ballots,
+    issue_codes,
+    published_survey,
+    release,
+    settled,
+)
 
 pytestmark = pytest.mark.api
 __all__ = ["settings", "world"]
@@ -32,7 +40,13 @@ async def test_code_survey_journey_counts_ballots_per_unit(world: World, pool: a
     assert await release(world, survey) == 5
     await settled(pool, survey, 5)
     row = (await ballots(world, survey, a))[a1]
-    assert (row["issued"], row["redeemed"], row["waiting"], row["recorded"], row["consistent"]) == (6, 5, 0, 5, True)
+    assert (row["issued"], row["redeemed"], row["waiting"], row["recorded"], row["consistent"]) == (
+        6,
+        5,
+        0,
+        5,
+        True,
+    )
 
 
 async def test_concurrent_redemption_of_one_code_has_one_winner(world: World) -> None:
@@ -56,7 +70,9 @@ async def test_retry_of_a_submission_records_one_answer(world: World, pool: asyn
     assert await pool.fetchval("SELECT count(*) FROM survey_pool WHERE survey_id = $1", survey) == 1
 
 
-async def test_crash_during_release_loses_nothing_and_doubles_nothing(world: World, pool: asyncpg.Pool) -> None:
+async def test_crash_during_release_loses_nothing_and_doubles_nothing(
+    world: World, pool: asyncpg.Pool
+) -> None:
     a1 = world.units["A1"]
     survey = await published_survey(world, world.units["A"], "code")
     codes = await issue_codes(world, survey, a1, 5)
@@ -70,8 +86,12 @@ async def test_crash_during_release_loses_nothing_and_doubles_nothing(world: Wor
 
     with pytest.raises(Crash):  # the release's transaction dies after appending, before commit
         async with pool.acquire() as conn, conn.transaction():
-            assert await release_pool(conn, secret, survey, None, world.client.app.state.clock.now(),
-                                      uuid.uuid4()) == 5
+            assert (
+                await release_pool(
+                    conn, secret, survey, None, world.client.app.state.clock.now(), uuid.uuid4()
+                )
+                == 5
+            )
             raise Crash()
     assert await pool.fetchval("SELECT count(*) FROM survey_pool WHERE survey_id = $1", survey) == 5
     assert await pool.fetchval("SELECT count(*) FROM events WHERE stream_id = $1", f"answers-{survey}") == 0
@@ -87,8 +107,11 @@ async def test_crash_during_release_loses_nothing_and_doubles_nothing(world: Wor
 async def test_printable_sheet_has_a_qr_code_per_invitation(world: World) -> None:
     survey = await published_survey(world, world.units["A"], "code")
     r = await world.client.post(
-        f"/api/v1/surveys/{survey}/invitations", headers=world.root, json={"unit_id": world.units["A1"], "count": 3}
+        f"/api/v1/surveys/{survey}/invitations",
+        headers=world.root,
+        json={"unit_id": world.units["A1"], "count": 3},
     )
-    sheet = await world.client.get(f"/api/v1/surveys/{survey}/invitations/{r.json()['issue_id']}/sheet",
-                                   headers=world.root)
+    sheet = await world.client.get(
+        f"/api/v1/surveys/{survey}/invitations/{r.json()['issue_id']}/sheet", headers=world.root
+    )
     assert sheet.status_code == 200 and sheet.text.count("data:image/svg+xml") == 3

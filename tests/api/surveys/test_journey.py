@@ -12,12 +12,19 @@ pytestmark = pytest.mark.api
 __all__ = ["settings", "world"]
 
 
-async def test_open_survey_answers_show_in_results_only_after_release(world: World, pool: asyncpg.Pool) -> None:
+async def test_open_survey_answers_show_in_results_only_after_release(
+    world: World, pool: asyncpg.Pool
+) -> None:
     a1 = world.units["A1"]
     survey = await published_survey(world, world.units["A"])
     for i in range(6):
-        await answer(world, survey, answer_body(unit=a1, q_members="satisfied" if i < 4 else "dissatisfied",
-                                                q_cadres=5, q_group="youth"))
+        await answer(
+            world,
+            survey,
+            answer_body(
+                unit=a1, q_members="satisfied" if i < 4 else "dissatisfied", q_cadres=5, q_group="youth"
+            ),
+        )
     leader = world.auth["leader"].headers()
     before = await world.client.get(f"/api/v1/surveys/{survey}/results?unit={a1}", headers=leader)
     assert before.status_code == 200, before.text

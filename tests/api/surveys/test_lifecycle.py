@@ -6,7 +6,15 @@ import asyncpg
 import pytest
 
 from tests.support.access import World, settings, world
-from tests.support.surveys import QUESTIONS, answer, answer_body, create_survey, publish, published_survey, settled
+from tests.support.surveys import (
+    QUESTIONS,
+    answer,
+    answer_body,
+    create_survey,
+    publish,
+    published_survey,
+    settled,
+)
 
 pytestmark = pytest.mark.api
 __all__ = ["settings", "world"]
@@ -21,15 +29,20 @@ async def test_form_shows_the_frozen_version_and_its_privacy_manifest(world: Wor
     assert form["manifest"]["k"] == 6 and form["manifest"]["comment_threshold"] == 12
     assert form["version_digest"] == view["version_digest"] and len(form["version_digest"]) == 64
     assert [d["text"]["zh"] for d in form["definition"]["dimensions"]] == [
-        "成员好", "干部队伍好", "工作机制好", "工作业绩好", "群众反映好"
+        "成员好",
+        "干部队伍好",
+        "工作机制好",
+        "工作业绩好",
+        "群众反映好",
     ]
     assert world.units["A1"] in {u["unit_id"] for u in form["units"]}
 
 
 async def test_published_survey_cannot_be_revised(world: World) -> None:
     survey = await published_survey(world, world.units["A"])
-    r = await world.client.put(f"/api/v1/surveys/{survey}", headers=world.root,
-                               json={"title": {"zh": "改"}, "questions": QUESTIONS})
+    r = await world.client.put(
+        f"/api/v1/surveys/{survey}", headers=world.root, json={"title": {"zh": "改"}, "questions": QUESTIONS}
+    )
     assert r.status_code == 409 and r.json()["type"] == "/problems/survey-published"
 
 
@@ -40,7 +53,10 @@ async def test_published_survey_cannot_be_revised(world: World) -> None:
         {"submission_id": "abcdefgh", "answers": {"q_members": "satisfied", "q_cadres": "5"}},
         {"submission_id": "abcdefgh", "answers": {"q_members": "satisfied", "q_nps": 11}},
         {"submission_id": "abcdefgh", "answers": {"q_members": "satisfied", "q_text": "x" * 201}},
-        {"submission_id": "abcdefgh", "answers": {"q_members": "satisfied", "q_text": "<script>alert(1)</script>"}},
+        {
+            "submission_id": "abcdefgh",
+            "answers": {"q_members": "satisfied", "q_text": "<script>alert(1)</script>"},
+        },
         {"submission_id": "abcdefgh", "answers": {"q_members": "satisfied", "q_text": "正常\u202e文字"}},
         {"submission_id": "abcdefgh", "answers": {"q_members": "satisfied", "q_zzz": 1}},
         {"submission_id": "abcdefgh", "answers": {"q_members": "satisfied"}, "ip": "1.2.3.4"},
@@ -48,7 +64,9 @@ async def test_published_survey_cannot_be_revised(world: World) -> None:
         {"submission_id": "abcdefgh", "answers": {"q_members": "satisfied"}, "unit_id": "nowhere"},
     ],
 )
-async def test_bad_answer_is_refused_and_nothing_is_stored(world: World, pool: asyncpg.Pool, body: dict) -> None:
+async def test_bad_answer_is_refused_and_nothing_is_stored(
+    world: World, pool: asyncpg.Pool, body: dict
+) -> None:
     survey = await published_survey(world, world.units["A"])
     body.setdefault("unit_id", world.units["A1"])
     r = await world.client.post(f"/api/v1/public/surveys/{survey}/answers", json=body)
@@ -78,8 +96,11 @@ async def test_trend_marks_a_score_definition_change_and_recomputes_past_cycles(
         await answer(world, survey, answer_body(unit=a1, q_members=value))
     await world.client.post(f"/api/v1/surveys/{survey}/close", headers=world.root)
     weights = {"satisfied": 100.0, "basically_satisfied": 80.0, "dissatisfied": 0.0}
-    r = await world.client.post(f"/api/v1/surveys/{survey}/score-definition", headers=world.root,
-                                json={"likert_weights": weights, "favourable_likert": ["satisfied"]})
+    r = await world.client.post(
+        f"/api/v1/surveys/{survey}/score-definition",
+        headers=world.root,
+        json={"likert_weights": weights, "favourable_likert": ["satisfied"]},
+    )
     assert r.status_code == 200 and r.json()["score_version"] == 2
     await publish(world, survey)
     for _ in range(5):
@@ -87,13 +108,20 @@ async def test_trend_marks_a_score_definition_change_and_recomputes_past_cycles(
     await world.client.post(f"/api/v1/surveys/{survey}/close", headers=world.root)
     await settled(pool, survey, 10)
     points = (await world.client.get(f"/api/v1/surveys/{survey}/trend?unit={a1}", headers=leader)).json()
-    assert [(p["cycle"], p["score_version"], p["definition_changed"]) for p in points] == [(1, 1, False), (2, 2, True)]
+    assert [(p["cycle"], p["score_version"], p["definition_changed"]) for p in points] == [
+        (1, 1, False),
+        (2, 2, True),
+    ]
     assert points[0]["overall"]["score"] == 84.0 and points[1]["overall"]["score"] == 80.0
-    latest = (await world.client.get(f"/api/v1/surveys/{survey}/trend?unit={a1}&score=latest", headers=leader)).json()
+    latest = (
+        await world.client.get(f"/api/v1/surveys/{survey}/trend?unit={a1}&score=latest", headers=leader)
+    ).json()
     assert latest[0]["overall"]["score"] == 92.0 and latest[0]["overall"]["favourable"] == 0.6
 
 
-async def test_raised_free_text_becomes_a_case_and_leaves_the_answer(world: World, pool: asyncpg.Pool) -> None:
+async def test_raised_free_text_becomes_a_case_and_leaves_the_answer(
+    world: World, pool: asyncpg.Pool
+) -> None:
     pytest.importorskip("services.cases.submit", reason="needs services.cases.submit")
     survey = await published_survey(world, world.units["A"])
     body = answer_body(unit=world.units["A1"], q_members="dissatisfied", q_text="工资拖欠三个月")

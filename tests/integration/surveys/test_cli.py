@@ -22,12 +22,17 @@ title: {zh: 2026年满意度测评, en: 2026 satisfaction survey}
 access: code
 questions:
   - {id: q1, kind: likert, dimension: members, required: true, text: {zh: 对工会成员的满意度}}
-  - {id: grp, kind: single, text: {zh: 您属于}, options: [{id: youth, text: {zh: 青年}}, {id: women, text: {zh: 妇女}}]}
+  - id: grp
+    kind: single
+    text: {zh: 您属于}
+    options: [{id: youth, text: {zh: 青年}}, {id: women, text: {zh: 妇女}}]
 publish: {k: 6, segment_questions: [grp]}
 """
 
 
-async def test_survey_create_from_yaml_publishes_with_the_unit_snapshot(store: EventStore, tmp_path: Path) -> None:
+async def test_survey_create_from_yaml_publishes_with_the_unit_snapshot(
+    store: EventStore, tmp_path: Path
+) -> None:
     for unit, parent in (("school", None), ("dept", "school")):
         e = UnitCreated(unit_id=unit, parent_id=parent, name=unit, kind="school", headcount=9)
         await store.append(f"unit-{unit}", new(e), Expect.ANY)

@@ -39,24 +39,47 @@ DEF = Definition(
     dimensions=FIVE_GOODS,
     questions=(
         Question(id="m", kind="likert", text=Text(zh="成员"), dimension="members"),
-        Question(id="g", kind="single", text=Text(zh="群体"),
-                 options=(Option(id="youth", text=Text(zh="青年")), Option(id="women", text=Text(zh="妇女")))),
-        Question(id="t", kind="multiple", text=Text(zh="话题"),
-                 options=(Option(id="pay", text=Text(zh="待遇")), Option(id="hours", text=Text(zh="工时")))),
+        Question(
+            id="g",
+            kind="single",
+            text=Text(zh="群体"),
+            options=(Option(id="youth", text=Text(zh="青年")), Option(id="women", text=Text(zh="妇女"))),
+        ),
+        Question(
+            id="t",
+            kind="multiple",
+            text=Text(zh="话题"),
+            options=(Option(id="pay", text=Text(zh="待遇")), Option(id="hours", text=Text(zh="工时"))),
+        ),
         Question(id="x", kind="text", text=Text(zh="意见")),
     ),
 )
 UNITS = (
     UnitSnapshot(unit_id="a", parent_id=None, name="学校", kind="school", headcount=30, path=("a",)),
-    UnitSnapshot(unit_id="a1", parent_id="a", name="教务处", kind="department", headcount=10, path=("a", "a1")),
+    UnitSnapshot(
+        unit_id="a1", parent_id="a", name="教务处", kind="department", headcount=10, path=("a", "a1")
+    ),
 )
-PUBLISHED = SurveyPublished(survey_id="s", cycle=1, version_digest="d", definition=DEF,
-                            manifest=PrivacyManifest(segment_questions=("g",)), units=UNITS, published_at=NOW)
+PUBLISHED = SurveyPublished(
+    survey_id="s",
+    cycle=1,
+    version_digest="d",
+    definition=DEF,
+    manifest=PrivacyManifest(segment_questions=("g",)),
+    units=UNITS,
+    published_at=NOW,
+)
 
 
 def answered(unit: str, n: int, **values: object) -> AnswerRecorded:
-    return AnswerRecorded(survey_id="s", cycle=1, unit_id=unit, answer_id=f"{unit}-{n}", values=values,  # type: ignore[arg-type]
-                          released_at=NOW)
+    return AnswerRecorded(
+        survey_id="s",
+        cycle=1,
+        unit_id=unit,
+        answer_id=f"{unit}-{n}",
+        values=values,  # type: ignore[arg-type]
+        released_at=NOW,
+    )
 
 
 HISTORY: list[Event] = [
@@ -93,14 +116,29 @@ async def test_answers_count_in_their_unit_and_every_ancestor_per_segment(store:
     await append_all(store, HISTORY)
     await project(store, SatisfactionByUnit())
     people = await rows(store.pool, "SELECT unit_id, seg_q, seg_v, n FROM satisfaction_respondents")
-    assert people == {("a1", "", "", 2), ("a", "", "", 3), ("a1", "g", "youth", 1), ("a1", "g", "women", 1),
-                      ("a", "g", "youth", 2), ("a", "g", "women", 1)}
-    members = await rows(store.pool, "SELECT unit_id, value, n FROM satisfaction_by_unit"
-                                     " WHERE question_id = 'm' AND seg_q = ''")
-    assert members == {("a1", "satisfied", 1), ("a1", "unknown", 1), ("a", "satisfied", 1), ("a", "unknown", 1),
-                       ("a", "dissatisfied", 1)}
-    topics = await rows(store.pool, "SELECT value, n FROM satisfaction_by_unit"
-                                    " WHERE question_id = 't' AND seg_q = '' AND unit_id = 'a'")
+    assert people == {
+        ("a1", "", "", 2),
+        ("a", "", "", 3),
+        ("a1", "g", "youth", 1),
+        ("a1", "g", "women", 1),
+        ("a", "g", "youth", 2),
+        ("a", "g", "women", 1),
+    }
+    members = await rows(
+        store.pool,
+        "SELECT unit_id, value, n FROM satisfaction_by_unit WHERE question_id = 'm' AND seg_q = ''",
+    )
+    assert members == {
+        ("a1", "satisfied", 1),
+        ("a1", "unknown", 1),
+        ("a", "satisfied", 1),
+        ("a", "unknown", 1),
+        ("a", "dissatisfied", 1),
+    }
+    topics = await rows(
+        store.pool,
+        "SELECT value, n FROM satisfaction_by_unit WHERE question_id = 't' AND seg_q = '' AND unit_id = 'a'",
+    )
     assert topics == {("pay", 2), ("hours", 1)}
     assert await store.pool.fetchval("SELECT count(*) FROM satisfaction_by_unit WHERE question_id = 'x'") == 0
 
@@ -108,12 +146,20 @@ async def test_answers_count_in_their_unit_and_every_ancestor_per_segment(store:
 async def test_free_text_ballots_and_catalogue_rows(store: EventStore) -> None:
     await append_all(store, HISTORY)
     await project(store, SurveyFreeText(), BallotAccounting(), SurveyCatalogue())
-    assert await rows(store.pool, "SELECT unit_id, question_id, text FROM survey_free_text") == {("a1", "x", "食堂")}
+    assert await rows(store.pool, "SELECT unit_id, question_id, text FROM survey_free_text") == {
+        ("a1", "x", "食堂")
+    }
     assert await rows(store.pool, "SELECT unit_id, issued, answers FROM ballot_accounting") == {
-        ("a1", 12, 2), ("a", 0, 1)}
+        ("a1", 12, 2),
+        ("a", 0, 1),
+    }
     assert await rows(store.pool, "SELECT status, cycle, score_version FROM survey_catalogue") == {
-        ("published", 1, 1)}
-    assert await rows(store.pool, "SELECT unit_id, path FROM survey_units") == {("a", ("a",)), ("a1", ("a", "a1"))}
+        ("published", 1, 1)
+    }
+    assert await rows(store.pool, "SELECT unit_id, path FROM survey_units") == {
+        ("a", ("a",)),
+        ("a1", ("a", "a1")),
+    }
 
 
 async def test_rebuild_of_every_survey_projector_equals_the_live_tables(
@@ -126,10 +172,19 @@ async def test_rebuild_of_every_survey_projector_equals_the_live_tables(
     async with running(dsn, pool, projectors, batch_size=3):  # batches cut differently from a rebuild's
 
         async def caught_up() -> bool:
-            n = await pool.fetchval("SELECT coalesce(sum(answers), 0) FROM ballot_accounting") if await pool.fetchval(
-                "SELECT to_regclass('ballot_accounting') IS NOT NULL") else 0
-            return bool(n == 23) and await pool.fetchval(
-                "SELECT count(*) FROM projection_checkpoints WHERE pos < (SELECT max(position) FROM events)") == 0
+            n = (
+                await pool.fetchval("SELECT coalesce(sum(answers), 0) FROM ballot_accounting")
+                if await pool.fetchval("SELECT to_regclass('ballot_accounting') IS NOT NULL")
+                else 0
+            )
+            return (
+                bool(n == 23)
+                and await pool.fetchval(
+                    "SELECT count(*) FROM projection_checkpoints"
+                    " WHERE pos < (SELECT max(position) FROM events)"
+                )
+                == 0
+            )
 
         await until(caught_up)
     live = {name: [await rows(pool, q) for q in qs] for name, qs in queries.items()}

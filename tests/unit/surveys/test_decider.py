@@ -48,7 +48,9 @@ SEG = Question(id="grp", kind="single", text=Text(zh="群体"), options=())
 DEF = Definition(title=Text(zh="测评"), dimensions=FIVE_GOODS, questions=(Q,), access="code")
 UNITS = (
     UnitSnapshot(unit_id="a", parent_id=None, name="学校", kind="school", headcount=40, path=("a",)),
-    UnitSnapshot(unit_id="a1", parent_id="a", name="教务处", kind="department", headcount=12, path=("a", "a1")),
+    UnitSnapshot(
+        unit_id="a1", parent_id="a", name="教务处", kind="department", headcount=12, path=("a", "a1")
+    ),
 )
 DRAFTED = SurveyDrafted(survey_id="s", owner_unit_id="a", definition=DEF)
 
@@ -63,12 +65,21 @@ def when(command: SurveyCommand, state: SurveyState) -> list[Event]:
 
 def published(k: int = 5, cycle: int = 1) -> SurveyPublished:
     m = PrivacyManifest(k=k)
-    return SurveyPublished(survey_id="s", cycle=cycle, version_digest=version_digest(DEF, m), definition=DEF,
-                           manifest=m, units=UNITS, published_at=NOW)
+    return SurveyPublished(
+        survey_id="s",
+        cycle=cycle,
+        version_digest=version_digest(DEF, m),
+        definition=DEF,
+        manifest=m,
+        units=UNITS,
+        published_at=NOW,
+    )
 
 
 def publish(k: int = 5, threshold: int = 10) -> PublishSurvey:
-    return PublishSurvey(survey_id="s", manifest=PrivacyManifest(k=k, comment_threshold=threshold), units=UNITS, now=NOW)
+    return PublishSurvey(
+        survey_id="s", manifest=PrivacyManifest(k=k, comment_threshold=threshold), units=UNITS, now=NOW
+    )
 
 
 def test_create_survey_drafts_it_with_the_default_score_definition() -> None:
@@ -98,8 +109,14 @@ def test_create_survey_with_choice_question_without_options_is_invalid() -> None
 def test_create_survey_with_unknown_dimension_is_invalid() -> None:
     q = Question(id="q", kind="rating5", text=Text(zh="x"), dimension="nowhere")
     with pytest.raises(InvalidDefinition):
-        when(CreateSurvey(survey_id="s", owner_unit_id="a",
-                          definition=Definition(title=Text(zh="x"), dimensions=FIVE_GOODS, questions=(q,))), given())
+        when(
+            CreateSurvey(
+                survey_id="s",
+                owner_unit_id="a",
+                definition=Definition(title=Text(zh="x"), dimensions=FIVE_GOODS, questions=(q,)),
+            ),
+            given(),
+        )
 
 
 def test_publish_draft_freezes_the_version_with_its_digest_and_snapshot() -> None:
@@ -115,7 +132,9 @@ def test_revise_published_survey_is_refused() -> None:
 
 def test_revise_closed_survey_before_next_cycle_is_allowed() -> None:
     closed = given(DRAFTED, published(), SurveyClosed(survey_id="s", cycle=1, closed_at=NOW))
-    assert when(ReviseSurvey(survey_id="s", definition=DEF), closed) == [SurveyRevised(survey_id="s", definition=DEF)]
+    assert when(ReviseSurvey(survey_id="s", definition=DEF), closed) == [
+        SurveyRevised(survey_id="s", definition=DEF)
+    ]
 
 
 def test_publish_after_close_starts_the_next_cycle() -> None:
@@ -136,7 +155,9 @@ def test_publish_next_cycle_with_lower_k_is_refused() -> None:
 
 
 def test_publish_with_segment_that_is_not_single_choice_is_invalid() -> None:
-    cmd = PublishSurvey(survey_id="s", manifest=PrivacyManifest(segment_questions=("q1",)), units=UNITS, now=NOW)
+    cmd = PublishSurvey(
+        survey_id="s", manifest=PrivacyManifest(segment_questions=("q1",)), units=UNITS, now=NOW
+    )
     with pytest.raises(InvalidManifest):
         when(cmd, given(DRAFTED))
 
@@ -157,13 +178,17 @@ def test_close_unknown_survey_is_not_found() -> None:
 
 
 def test_issue_invitations_defaults_to_the_units_headcount() -> None:
-    [e] = when(IssueInvitations(survey_id="s", unit_id="a1", issue_id="i", count=None), given(DRAFTED, published()))
+    [e] = when(
+        IssueInvitations(survey_id="s", unit_id="a1", issue_id="i", count=None), given(DRAFTED, published())
+    )
     assert e == InvitationsIssued(survey_id="s", cycle=1, unit_id="a1", issue_id="i", count=12)
 
 
 def test_issue_invitations_for_unit_outside_the_snapshot_is_refused() -> None:
     with pytest.raises(BadInvitation):
-        when(IssueInvitations(survey_id="s", unit_id="zz", issue_id="i", count=3), given(DRAFTED, published()))
+        when(
+            IssueInvitations(survey_id="s", unit_id="zz", issue_id="i", count=3), given(DRAFTED, published())
+        )
 
 
 def test_issue_invitations_after_close_is_refused() -> None:
@@ -173,8 +198,14 @@ def test_issue_invitations_after_close_is_refused() -> None:
 
 
 def _score(**weights: float) -> ChangeScoreDefinition:
-    return ChangeScoreDefinition(survey_id="s", likert_weights=weights, favourable_likert=("satisfied",),
-                                 rating_favourable_min=4, recommend_favourable_min=9, now=NOW)
+    return ChangeScoreDefinition(
+        survey_id="s",
+        likert_weights=weights,
+        favourable_likert=("satisfied",),
+        rating_favourable_min=4,
+        recommend_favourable_min=9,
+        now=NOW,
+    )
 
 
 def test_change_score_definition_bumps_the_version() -> None:

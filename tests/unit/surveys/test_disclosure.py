@@ -12,8 +12,11 @@ from services.surveys.results.disclosure import FilterTooNarrow, check_filter, s
 from services.surveys.results.scoring import ScoreDefinition, pooled
 
 pytestmark = pytest.mark.unit
-D = ScoreDefinition(version=1, likert_weights={"satisfied": 100, "basically_satisfied": 60, "dissatisfied": 0},
-                    favourable_likert=("satisfied", "basically_satisfied"))
+D = ScoreDefinition(
+    version=1,
+    likert_weights={"satisfied": 100, "basically_satisfied": 60, "dissatisfied": 0},
+    favourable_likert=("satisfied", "basically_satisfied"),
+)
 
 
 def test_segment_of_one_beside_five_is_suppressed_with_its_complement() -> None:
@@ -60,5 +63,9 @@ def test_scales_map_onto_zero_to_hundred() -> None:
 
 def test_bucket_is_due_at_k_or_after_its_time_limit() -> None:
     now = datetime(2026, 3, 2, 12, tzinfo=UTC)
-    buckets = [("full", 5, now), ("young", 2, now - timedelta(minutes=30)), ("old", 1, now - timedelta(hours=7))]
+    buckets = [
+        ("full", 5, now),
+        ("young", 2, now - timedelta(minutes=30)),
+        ("old", 1, now - timedelta(hours=7)),
+    ]
     assert due_units(buckets, k=5, after_minutes=360, now=now) == ["full", "old"]
