@@ -216,7 +216,7 @@ async def _demo(settings: Settings, dsn: str, args: argparse.Namespace) -> int:
     from services.demo.load import describe, load_demo
 
     async def work(store: EventStore) -> int:
-        print(describe(await load_demo(store, datetime.now(UTC))))
+        print(describe(await load_demo(store, datetime.now(UTC), settings)))
         return 0
 
     return await _with_store(dsn, work)

@@ -59,14 +59,14 @@ async def open_resources(settings: Settings, dsn: str, redis_url: str) -> Resour
     client = aioredis.from_url(redis_url, socket_timeout=1, socket_connect_timeout=1)
     res = Resources(dsn=dsn, pool=pool, redis=client, store=EventStore(pool), settings=settings)
     if settings.demo_on_first_start:
-        await demo_on_first_start(res)
+        await demo_on_first_start(res, settings)
     if settings.run_projectors:
         res.runner = Runner(dsn, pool, all_projectors(), poll_seconds=settings.poll_seconds)
         res.tasks.append(asyncio.create_task(res.runner.run(), name="projection-runner"))
     return res
 
 
-async def demo_on_first_start(res: Resources) -> bool:
+async def demo_on_first_start(res: Resources, settings: Settings) -> bool:
     """Load the demo into an empty store (`make run` asks for this). Returns True if it did.
 
     The advisory lock keeps several workers starting at once from loading it twice.
@@ -78,7 +78,7 @@ async def demo_on_first_start(res: Resources) -> bool:
         try:
             if await conn.fetchval("SELECT EXISTS (SELECT 1 FROM events)"):
                 return False
-            result = await load_demo(res.store, datetime.now(UTC))
+            result = await load_demo(res.store, datetime.now(UTC), settings)
         finally:
             await conn.execute("SELECT pg_advisory_unlock(7, 0)")
     print(describe(result), flush=True)  # the operator needs these on the console, once

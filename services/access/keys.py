@@ -18,14 +18,22 @@ from services.access.credentials import normalise_login
 async def service_secret(state: Any) -> bytes:
     cached: bytes | None = getattr(state, "service_secret", None)
     if cached is None:
-        configured = state.settings.secret_key
-        if configured:
-            cached = configured.encode()
-        else:
-            key = await state.resources.pool.fetchval("SELECT key FROM service_secret")
-            cached = str(key).encode()
+        configured = state.settings.secret_key or await _stored_secret(state.resources.pool)
+        cached = str(configured).encode()
         state.service_secret = cached
     return cached
+
+
+async def _stored_secret(pool: Any) -> str:
+    # The migration makes the row; should it ever be gone (an emptied table), a new one is
+    # made the same way, once, and every process then reads that one.
+    await pool.execute(
+        """INSERT INTO service_secret (key)
+           VALUES (encode(sha256(convert_to(gen_random_uuid()::text || gen_random_uuid()::text
+                                            || clock_timestamp()::text, 'UTF8')), 'hex'))
+           ON CONFLICT (singleton) DO NOTHING"""
+    )
+    return str(await pool.fetchval("SELECT key FROM service_secret"))
 
 
 def _mac(key: bytes, *parts: str) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import secrets
 import uuid
 from datetime import datetime
+from types import SimpleNamespace
 
 import msgspec
 
@@ -19,7 +20,9 @@ from services.access.bootstrap import create_admin
 from services.access.commands import CreateAccount, GrantRole
 from services.access.handle import handle as handle_account
 from services.access.passwords import hash_password
+from services.demo.cases import load_cases
 from services.demo.data import ACCOUNTS, UNITS
+from services.settings import Settings
 from services.units.commands import CreateUnit
 from services.units.handle import handle as handle_unit
 
@@ -30,6 +33,7 @@ class DemoLoad(msgspec.Struct, frozen=True):
     loaded: bool  # False when the demo was there already
     password: str | None
     logins: list[tuple[str, str, str]]  # login, display name, roles
+    cases: int = 0  # cases raised by this run
 
 
 def unit_id(key: str) -> str:
@@ -40,7 +44,7 @@ def _cmd(*parts: str) -> uuid.UUID:
     return uuid.uuid5(NS, "command:" + ":".join(parts))
 
 
-async def load_demo(store: EventStore, now: datetime) -> DemoLoad:
+async def load_demo(store: EventStore, now: datetime, settings: Settings | None = None) -> DemoLoad:
     first, *rest = ACCOUNTS
     seed = uuid.uuid5(NS, "account:" + first[0])
     admin_id = str(uuid.uuid5(seed, "account"))
@@ -48,39 +52,44 @@ async def load_demo(store: EventStore, now: datetime) -> DemoLoad:
         "SELECT EXISTS (SELECT 1 FROM events WHERE stream_id = $1)", f"account-{admin_id}"
     )
     password = secrets.token_urlsafe(9)
-    root = UNITS[0]
-    await handle_unit(
-        store,
-        CreateUnit(unit_id=unit_id(root[0]), parent_id=None, name=root[2], kind="bureau", headcount=root[4]),
-        command_id=_cmd("unit", root[0]),
-        actor=admin_id,
-    )
+    await _tree(store, admin_id)
     await create_admin(
         store,
         login=first[0],
         display_name=first[1],
         password=password,
         now=now,
-        unit_id=unit_id(root[0]),
+        unit_id=unit_id(UNITS[0][0]),
         seed=seed,
     )
-    for key, parent, name, kind, headcount in UNITS[1:]:
+    hashed = await hash_password(password)
+    for login, display, home, roles in rest:
+        await _account(store, admin_id, login, display, home, roles, hashed, now)
+    # The other slices' chapters, through their own commands. The state stands in for the
+    # app's: the service secret comes from the same settings or table the server uses.
+    state = SimpleNamespace(
+        settings=settings or Settings(), resources=SimpleNamespace(pool=store.pool, store=store)
+    )
+    cases = await load_cases(store, state, now, unit_id, account_id)
+    names = {u[0]: u[2] for u in UNITS}
+    logins = [(a[0], a[1], ", ".join(f"{r}@{names[k]}" for r, k in a[3])) for a in ACCOUNTS]
+    return DemoLoad(loaded=fresh, password=password if fresh else None, logins=logins, cases=cases)
+
+
+def account_id(login: str) -> str:
+    return str(uuid.uuid5(NS, "account:" + login))
+
+
+async def _tree(store: EventStore, admin_id: str) -> None:
+    for key, parent, name, kind, headcount in UNITS:
         command = CreateUnit(
             unit_id=unit_id(key),
-            parent_id=unit_id(parent or ""),
+            parent_id=None if parent is None else unit_id(parent),
             name=name,
             kind=kind,
             headcount=headcount,
         )
         await handle_unit(store, command, command_id=_cmd("unit", key), actor=admin_id)
-    hashed = await hash_password(password)
-    for login, display, home, roles in rest:
-        await _account(store, admin_id, login, display, home, roles, hashed, now)
-    logins = [
-        (a[0], a[1], ", ".join(f"{r}@{dict((u[0], u[2]) for u in UNITS)[k]}" for r, k in a[3]))
-        for a in ACCOUNTS
-    ]
-    return DemoLoad(loaded=fresh, password=password if fresh else None, logins=logins)
 
 
 async def _account(
@@ -93,10 +102,9 @@ async def _account(
     hashed: str,
     now: datetime,
 ) -> None:
-    account_id = str(uuid.uuid5(NS, "account:" + login))
     await handle_account(
         store,
-        CreateAccount(account_id=account_id, login=login, display_name=display, unit_id=unit_id(home)),
+        CreateAccount(account_id=account_id(login), login=login, display_name=display, unit_id=unit_id(home)),
         command_id=_cmd("account", login),
         actor=actor,
         now=now,
@@ -105,7 +113,7 @@ async def _account(
     for role, key in roles:
         await handle_account(
             store,
-            GrantRole(account_id=account_id, unit_id=unit_id(key), role=role),
+            GrantRole(account_id=account_id(login), unit_id=unit_id(key), role=role),
             command_id=_cmd("grant", login, role, key),
             actor=actor,
             now=now,
@@ -120,4 +128,5 @@ def describe(result: DemoLoad) -> str:
         f"sign in at /api/v1/auth/sign-in, every demo account's password: {result.password}",
     ]
     lines += [f"  {login:15} {name}  ({roles})" for login, name, roles in result.logins]
+    lines.append(f"and {result.cases} cases raised and worked over the past year")
     return "\n".join(lines)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from datetime import timedelta
 
 import msgspec
 import pytest
@@ -11,6 +12,7 @@ from litestar.testing import AsyncTestClient
 
 from events.store import EventStore
 from services.app import create_app
+from services.demo.cases import CASES
 from services.demo.load import load_demo, unit_id
 from services.settings import Settings
 from tests.support.access import assert_no_secret_in_events
@@ -42,6 +44,15 @@ async def test_demo_twice_loads_once(store: EventStore, clock: FixedClock) -> No
     )
     assert {r["role"] for r in roles} == {"admin", "leader", "handler"}
     assert await store.pool.fetchval("SELECT count(*) FROM credentials") == len(first.logins)
+    # a year of cases, raised anonymously and worked by the demo handlers
+    assert first.cases == len(CASES) and second.cases == 0
+    submitted = await store.pool.fetch(
+        "SELECT (data->>'at')::timestamptz AS at FROM events WHERE type = 'CaseSubmitted'"
+    )
+    assert len(submitted) == len(CASES)
+    assert max(r["at"] for r in submitted) - min(r["at"] for r in submitted) > timedelta(days=300)
+    rated = await store.pool.fetchval("SELECT count(*) FROM events WHERE type = 'CaseRated'")
+    assert rated == sum(1 for case in CASES if case[4].endswith("satisfied"))
     await assert_no_secret_in_events(store.pool, [first.password])
 
 
