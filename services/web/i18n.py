@@ -1,0 +1,53 @@
+"""Message catalogues: Simplified Chinese first, English switchable.
+
+Templates and page code write `_("English source text")`; the zh_CN catalogue
+(locale/zh_CN/LC_MESSAGES/messages.po) translates it. The .po file is compiled by Babel at
+start (no build step, nothing binary in the repository); English uses the source text itself.
+"""
+
+from __future__ import annotations
+
+import gettext
+import io
+from functools import cache
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+LOCALE_DIR = Path(__file__).parent / "locale"
+LANGS = ("zh", "en")
+DEFAULT = "zh"
+COOKIE = "qs_lang"  # holds only "zh" or "en": the same value for everyone who chose it
+HTML_LANG = {"zh": "zh-CN", "en": "en"}
+
+
+@cache
+def translations(lang: str) -> gettext.NullTranslations:
+    if lang != "zh":
+        return gettext.NullTranslations()
+    with (LOCALE_DIR / "zh_CN" / "LC_MESSAGES" / "messages.po").open("rb") as f:
+        catalogue = read_po(f, locale="zh_CN")
+    buf = io.BytesIO()
+    write_mo(buf, catalogue)
+    buf.seek(0)
+    return gettext.GNUTranslations(buf)
+
+
+def pick(cookie: str | None) -> str:
+    return cookie if cookie in LANGS else DEFAULT
+
+
+def gettext_for(lang: str):  # type: ignore[no-untyped-def]
+    t = translations(lang)
+    return t.gettext
+
+
+def msgids() -> set[str]:
+    with (LOCALE_DIR / "zh_CN" / "LC_MESSAGES" / "messages.po").open("rb") as f:
+        return {m.id for m in read_po(f, locale="zh_CN") if m.id and isinstance(m.id, str)}
+
+
+def N_(text: str) -> str:
+    """Marks a source text in Python code for the catalogue; templates translate it."""
+    return text

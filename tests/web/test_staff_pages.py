@@ -1,0 +1,55 @@
+"""Pages for people without an account, through HTTP: raise a problem, follow it by code."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.support.access import World
+from tests.web.conftest import hidden
+
+pytestmark = pytest.mark.api
+HTML = {"Accept": "text/html"}
+
+
+async def raise_problem(world: World, text: str = "食堂排队时间过长") -> str:
+    c = world.client
+    form = await c.get("/problem", headers=HTML)
+    assert form.status_code == 200
+    body = {**hidden(form.text), "kind": "suggestion", "unit_id": world.units["A1"], "text": text,
+            "urgency": "normal", "identity": "anonymous"}
+    done = await c.post("/problem", data=body, headers=HTML)
+    assert done.status_code == 200, done.text[:500]
+    assert done.headers["cache-control"] == "no-store"
+    assert done.headers["referrer-policy"] == "no-referrer"
+    code = re.search(r'id="receipt-code"[^>]*>([^<]+)<', done.text)
+    assert code
+    world.secrets.append(code.group(1))
+    return code.group(1)
+
+
+async def test_raise_a_problem_shows_the_code_once_and_the_receipt_page_opens_it(world: World) -> None:
+    code = await raise_problem(world)
+    c = world.client
+    entry = await c.get("/receipt", headers=HTML)
+    page = await c.post("/receipt", data={**hidden(entry.text), "code": code}, headers=HTML)
+    assert page.status_code == 200
+    assert "已提交" in page.text and "食堂排队时间过长" in page.text
+    assert page.headers["cache-control"] == "no-store"
+    assert page.headers["referrer-policy"] == "no-referrer"
+    wrong = await c.post("/receipt", data={**hidden(entry.text), "code": "nope"}, headers=HTML)
+    assert wrong.status_code == 404 and "<html" in wrong.text and "Traceback" not in wrong.text
+
+
+async def test_a_public_form_without_its_token_is_refused(world: World) -> None:
+    r = await world.client.post("/receipt", data={"code": "x"}, headers=HTML)
+    assert r.status_code == 403
+
+
+async def test_pages_escape_what_people_typed(world: World) -> None:
+    code = await raise_problem(world, "<script>alert(1)</script>")
+    entry = await world.client.get("/receipt", headers=HTML)
+    page = await world.client.post("/receipt", data={**hidden(entry.text), "code": code}, headers=HTML)
+    assert "<script>alert(1)</script>" not in page.text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
