@@ -22,8 +22,10 @@ from services.cases.http_leader import LeaderController
 from services.cases.http_staff import CaseController, NotificationController, QueueController
 from services.deps import Clock, Ids, RandomIds, SystemClock
 from services.health.http import HealthController
+from services.ops.metrics import Metrics, MetricsController, latency_middleware
 from services.problems import EXCEPTION_HANDLERS
 from services.resources import close_resources, open_resources, resolve_urls
+from services.security import security_headers
 from services.settings import Settings
 from services.surveys.http import SurveyController
 from services.surveys.http_invitations import InvitationController
@@ -36,6 +38,7 @@ from services.units.http import UnitController
 # guard below enforces it (see services/access/guards.py).
 ROUTES: list[type] = [
     HealthController,
+    MetricsController,
     AuthController,
     PasswordController,
     UnitController,
@@ -76,6 +79,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None, ids: Ids | Non
         dependencies={"principal": Provide(current_principal, sync_to_thread=False)},
         lifespan=[lifespan, survey_lifespan],
         exception_handlers=EXCEPTION_HANDLERS,
+        middleware=[latency_middleware],  # request latency by route for /metrics
+        before_send=[security_headers],  # on every response, 404s included
         request_max_body_size=settings.max_body_bytes,
         openapi_config=OpenAPIConfig(
             title="Qunsheng 群声",
@@ -88,11 +93,14 @@ def create_app(settings: Settings, *, clock: Clock | None = None, ids: Ids | Non
 
 
 def _state(settings: Settings, clock: Clock, ids: Ids) -> State:
-    return State({"settings": settings, "clock": clock, "ids": ids})
+    return State({"settings": settings, "clock": clock, "ids": ids, "metrics": Metrics()})
 
 
 def app_from_env() -> Litestar:
     """Entry point for `uvicorn --factory services.app:app_from_env` (several workers)."""
+    from services.ops.logs import configure
     from services.settings import from_env
 
-    return create_app(from_env())
+    settings = from_env()
+    configure(settings.log_level, settings.log_format)  # uvicorn's worker processes start afresh
+    return create_app(settings)

@@ -23,6 +23,8 @@ from projections.catalogue import all_projectors
 from projections.rebuild import rebuild
 from projections.runner import Runner
 from projections.status import lag
+from services.ops.logs import UVICORN_LOG_CONFIG
+from services.ops.logs import configure as configure_logging
 from services.resources import resolve_urls
 from services.settings import Settings, from_env
 
@@ -50,8 +52,9 @@ def main(argv: list[str] | None = None) -> int:
     survey_sub = survey.add_subparsers(dest="survey_command", required=True)
     survey_sub.add_parser("create", help="create (and with `publish:`, publish) a survey").add_argument("file")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     settings = from_env()
+    # JSON lines (or text), redacted of addresses, codes and contacts: services/ops/logs.py.
+    configure_logging(settings.log_level, settings.log_format)
     commands: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
         "serve": _serve,
         "migrate": _async(_migrate),
@@ -92,7 +95,9 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         port=settings.port,
         workers=args.workers,
         access_log=False,
-        log_level="info",
+        log_level=settings.log_level.lower(),
+        log_config=UVICORN_LOG_CONFIG,  # keep the redacting handler configured above
+        forwarded_allow_ips=settings.trusted_proxies,  # whose X-Forwarded-For is believed
     )
     return 0
 

@@ -35,6 +35,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     demo_on_first_start: bool = False
     session_hours: float = 12.0  # a browser session lasts this long after sign-in
     secure_cookies: bool = False  # true behind TLS (also automatic on https requests)
+    # Operations (docs/configuration.md describes every setting; a test keeps it complete).
+    log_format: str = "json"  # "json" (one redacted object per line) or "text"
+    log_level: str = "INFO"
+    metrics_token: str | None = None  # if set, GET /metrics needs "Authorization: Bearer <token>"
+    # Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (comma-separated
+    # addresses or "*"). Behind a load balancer set it to the balancer's address, or every
+    # client shares the balancer's address and per-client limits become global ones.
+    trusted_proxies: str = "127.0.0.1"
 
 
 _JSON = {"webhooks"}  # fields given as JSON in their variable
