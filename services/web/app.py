@@ -14,11 +14,13 @@ from litestar.response import Redirect, Template
 from litestar.static_files import create_static_files_router
 
 from services.web import i18n
+from services.web.dashboard import LeaderPages
 from services.web.errors import PAGE_ERRORS
 from services.web.render import STATIC, page
 from services.web.handler import HandlerPages
 from services.web.signin import SignInPages
 from services.web.staff_cases import StaffCasePages
+from services.web.survey import SurveyPages
 from services.web.urls import safe_next
 
 
@@ -41,7 +43,7 @@ def web_router() -> Router:
     )
     return Router(
         path="/",
-        route_handlers=[HomePages, StaffCasePages, SignInPages, HandlerPages, static],
+        route_handlers=[HomePages, SurveyPages, StaffCasePages, SignInPages, HandlerPages, LeaderPages, static],
         exception_handlers=PAGE_ERRORS,
         include_in_schema=False,
     )

@@ -75,6 +75,7 @@ def base_context(request: Request[Any, Any, Any], secret: bytes | None) -> dict[
         "csrf": csrf,
         "who": who,
         "roles": {role for _, role in who.grants} if who else set(),
+        "tx": lambda text: text.en if lang == "en" and text.en else text.zh,  # a survey's own Text
         **labels.ALL,
     }
 

@@ -1,0 +1,33 @@
+// Live updates: the server says "surveys" or "cases" moved; fetch this page again and swap
+// the dashboard in place. If the stream fails (Redis down), say so; a reload still works.
+(function () {
+  "use strict";
+  var box = document.getElementById("dashboard");
+  if (!box || !window.EventSource) { return; }
+  var busy = false;
+
+  function status(on) {
+    var s = document.getElementById("live-status");
+    if (!s) { return; }
+    s.setAttribute("data-state", on ? "on" : "off");
+    s.textContent = s.getAttribute(on ? "data-on" : "data-off");
+  }
+
+  function refresh() {
+    if (busy) { return; }
+    busy = true;
+    fetch(window.location.href, { credentials: "same-origin", headers: { Accept: "text/html" } })
+      .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
+      .then(function (html) {
+        var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("dashboard");
+        if (fresh) { box.innerHTML = fresh.innerHTML; status(true); }
+      })
+      .catch(function () { /* the next change or a reload tries again */ })
+      .then(function () { busy = false; });
+  }
+
+  var source = new EventSource(box.getAttribute("data-live-url"));
+  source.addEventListener("ready", function () { status(true); });
+  source.addEventListener("change", refresh);
+  source.onerror = function () { status(false); };
+})();
