@@ -35,20 +35,24 @@ class Submission(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class Batcher:
-    def __init__(self, pool: asyncpg.Pool, *, max_batch: int = 500, parallel: int = 2) -> None:
+    def __init__(self, pool: asyncpg.Pool, *, max_batch: int = 500, parallel: int = 1) -> None:
         self.pool = pool
         self.max_batch = max_batch
         self.parallel = parallel
         self._queue: list[tuple[Submission, asyncio.Future[Result]]] = []
         self._active: set[asyncio.Task[None]] = set()
+        self._scheduled = False
 
     async def submit(self, submission: Submission) -> Result:
         future: asyncio.Future[Result] = asyncio.get_running_loop().create_future()
         self._queue.append((submission, future))
-        self._kick()
+        if not self._scheduled:  # after this turn of the loop: every request ready now joins
+            self._scheduled = True
+            asyncio.get_running_loop().call_soon(self._kick)
         return await asyncio.shield(future)  # a client hanging up never cancels a commit
 
     def _kick(self) -> None:
+        self._scheduled = False
         while self._queue and len(self._active) < self.parallel:
             batch, self._queue = self._queue[: self.max_batch], self._queue[self.max_batch :]
             task = asyncio.get_running_loop().create_task(self._flush(batch))

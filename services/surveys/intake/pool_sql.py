@@ -1,151 +1,113 @@
-"""One intake transaction for a batch of submissions (see batcher.py).
+"""One intake statement for a batch of submissions (see batcher.py): one round trip, one
+commit, however many answers.
 
-Per submission, in this order: is the survey open for its cycle (the intake row is read
-FOR SHARE, so a close waits for this batch and releases what it adds); was the submission
-id already accepted (a retry: 202 again, nothing added); does the invitation code exist
-unredeemed (redeemed here, in the same transaction as the pool row, so answers can never
-outnumber redemptions and a crash leaves neither); then the pool row. Rows are locked in
-a sorted order so that two batches can't deadlock.
+Per submission the statement checks, in this order: is the survey open for the cycle the
+answer was validated against (the intake row is read FOR SHARE, so a close waits for this
+statement and then releases what it added); was the submission id already accepted (a
+retry: "duplicate", 202 again, nothing added); is the invitation code there and unredeemed
+(redeemed here, in the same transaction as the pool row, so answers can never outnumber
+redemptions and a crash leaves neither); then the submission id and the pool row.
+Duplicates inside one batch are settled before the statement: the first of a submission
+id or of a code goes, the others are a duplicate or a used code.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import asyncpg
-
-from events.store.db import Db
 
 if TYPE_CHECKING:
     from services.surveys.intake.batcher import Outcome, Result, Submission
 
 RETRIES = 5
+_SQL = """
+WITH input AS (
+    SELECT * FROM unnest($1::int[], $2::text[], $3::int[], $4::bytea[], $5::bytea[], $6::text[],
+                         $7::bytea[], $8::timestamptz[])
+        AS t(i, survey_id, cycle, sid_hash, code_hash, unit_id, sealed, minute)),
+open AS (
+    SELECT survey_id, cycle FROM survey_intake
+     WHERE survey_id IN (SELECT survey_id FROM input) AND open FOR SHARE),
+live AS (
+    SELECT i.* FROM input i JOIN open o USING (survey_id, cycle)
+     WHERE NOT EXISTS (SELECT 1 FROM survey_submissions s
+                        WHERE s.survey_id = i.survey_id AND s.sid_hash = i.sid_hash)),
+redeemed AS (
+    UPDATE survey_codes c SET redeemed = true FROM live l
+     WHERE c.code_hash = l.code_hash AND c.survey_id = l.survey_id AND c.cycle = l.cycle AND NOT c.redeemed
+    RETURNING c.code_hash, c.unit_id),
+winners AS (
+    SELECT l.i, l.survey_id, l.cycle, l.sid_hash, coalesce(r.unit_id, l.unit_id) AS unit_id,
+           l.sealed, l.minute
+      FROM live l LEFT JOIN redeemed r ON r.code_hash = l.code_hash
+     WHERE l.code_hash IS NULL OR r.code_hash IS NOT NULL),
+remembered AS (
+    INSERT INTO survey_submissions SELECT survey_id, sid_hash FROM winners
+    ON CONFLICT DO NOTHING RETURNING survey_id, sid_hash),
+kept AS (
+    SELECT w.* FROM winners w JOIN remembered USING (survey_id, sid_hash)),
+pooled AS (
+    INSERT INTO survey_pool (survey_id, cycle, unit_id, sealed)
+    SELECT survey_id, cycle, unit_id, sealed FROM kept),
+buckets AS (
+    INSERT INTO survey_pool_buckets
+    SELECT DISTINCT ON (survey_id, cycle, unit_id) survey_id, cycle, unit_id, minute FROM kept
+    ON CONFLICT DO NOTHING)
+SELECT i.i,
+       CASE WHEN o.survey_id IS NULL THEN 'closed'
+            WHEN k.i IS NOT NULL THEN 'accepted'
+            WHEN l.i IS NULL THEN 'duplicate'
+            WHEN w.i IS NULL THEN 'bad-code'
+            ELSE 'duplicate' END AS outcome,
+       k.unit_id
+  FROM input i
+  LEFT JOIN open o USING (survey_id, cycle)
+  LEFT JOIN live l USING (i)
+  LEFT JOIN winners w USING (i)
+  LEFT JOIN kept k USING (i)
+"""
 
 
 async def commit_batch(pool: asyncpg.Pool, batch: Sequence[Submission]) -> list[Result]:
+    results: list[Result | None] = [None] * len(batch)
+    send: list[int] = []
+    by_sid: dict[tuple[str, bytes], int] = {}
+    codes: set[bytes] = set()
+    for i, s in enumerate(batch):
+        first = by_sid.setdefault((s.survey_id, s.sid_hash), i)
+        if first != i:
+            results[i] = ("duplicate", None)  # the same submission twice in one batch: one answer
+        elif s.code_hash is not None and s.code_hash in codes:
+            results[i] = ("bad-code", None)  # one code in two submissions of a batch: the first wins
+        else:
+            if s.code_hash is not None:
+                codes.add(s.code_hash)
+            send.append(i)
+    for i, outcome, unit in await _run(pool, [batch[i] for i in send]):
+        results[send[i]] = (outcome, unit)
+    return [r or ("closed", None) for r in results]
+
+
+async def _run(pool: asyncpg.Pool, subs: Sequence[Submission]) -> list[tuple[int, Outcome, str | None]]:
+    if not subs:
+        return []
+    args = (
+        list(range(len(subs))),
+        [s.survey_id for s in subs],
+        [s.cycle for s in subs],
+        [s.sid_hash for s in subs],
+        [s.code_hash for s in subs],
+        [s.unit_id for s in subs],
+        [s.sealed for s in subs],
+        [s.minute for s in subs],
+    )
     for attempt in range(RETRIES):
-        try:
-            async with pool.acquire() as conn, conn.transaction():
-                return await _commit(conn, batch)
+        try:  # one statement outside a transaction block: it commits on its own, once
+            rows = await pool.fetch(_SQL, *args)
+            return [(r["i"], r["outcome"], r["unit_id"]) for r in rows]
         except (asyncpg.DeadlockDetectedError, asyncpg.SerializationError):
             if attempt == RETRIES - 1:
                 raise
     raise AssertionError("unreachable")
-
-
-async def _commit(conn: Db, batch: Sequence[Submission]) -> list[Result]:
-    outcomes: list[Outcome | None] = [None] * len(batch)
-    open_cycles = await _open_cycles(conn, {s.survey_id for s in batch})
-    first: dict[tuple[str, bytes], int] = {}
-    for i, s in enumerate(batch):
-        if open_cycles.get(s.survey_id) != s.cycle:
-            outcomes[i] = "closed"
-        elif (s.survey_id, s.sid_hash) in first:
-            outcomes[i] = "duplicate"  # the same submission twice in one batch: one answer
-        else:
-            first[(s.survey_id, s.sid_hash)] = i
-    live = [i for i in first.values()]
-    seen = await _seen(conn, [batch[i] for i in live])
-    for i in live:
-        if (batch[i].survey_id, batch[i].sid_hash) in seen:
-            outcomes[i] = "duplicate"
-    todo = [i for i in live if outcomes[i] is None]
-    units = await _redeem(conn, batch, todo, outcomes)
-    keep = await _remember(conn, batch, [i for i in todo if outcomes[i] is None])
-    await _insert(conn, batch, keep, units)
-    for i in todo:
-        outcomes[i] = "accepted" if i in keep else outcomes[i] or "duplicate"
-    return [(o or "closed", units.get(i)) for i, o in enumerate(outcomes)]
-
-
-async def _open_cycles(conn: Db, survey_ids: set[str]) -> dict[str, int]:
-    rows = await conn.fetch(
-        "SELECT survey_id, cycle FROM survey_intake WHERE survey_id = ANY($1) AND open"
-        " ORDER BY survey_id FOR SHARE",
-        sorted(survey_ids),
-    )
-    return {r["survey_id"]: r["cycle"] for r in rows}
-
-
-async def _seen(conn: Db, subs: Sequence[Submission]) -> set[tuple[str, bytes]]:
-    if not subs:
-        return set()
-    rows = await conn.fetch(
-        """SELECT s.survey_id, s.sid_hash FROM survey_submissions s
-             JOIN unnest($1::text[], $2::bytea[]) AS t(survey_id, sid_hash) USING (survey_id, sid_hash)""",
-        [s.survey_id for s in subs],
-        [s.sid_hash for s in subs],
-    )
-    return {(r["survey_id"], r["sid_hash"]) for r in rows}
-
-
-async def _redeem(
-    conn: Db, batch: Sequence[Submission], todo: list[int], outcomes: list[Any]
-) -> dict[int, str]:
-    """Redeem the codes of `todo`; returns index → unit. Losers are marked bad-code."""
-    units = {i: batch[i].unit_id for i in todo if batch[i].code_hash is None}
-    coded = sorted(
-        (i for i in todo if batch[i].code_hash is not None), key=lambda i: batch[i].code_hash or b""
-    )
-    if not coded:
-        return units  # type: ignore[return-value]
-    rows = await conn.fetch(
-        """WITH wanted AS (
-               SELECT c.code_hash FROM survey_codes c
-                 JOIN unnest($1::bytea[], $2::text[], $3::int[]) AS t(h, s, cy)
-                   ON c.code_hash = t.h AND c.survey_id = t.s AND c.cycle = t.cy
-                WHERE NOT c.redeemed ORDER BY c.code_hash FOR UPDATE OF c)
-           UPDATE survey_codes c SET redeemed = true FROM wanted
-            WHERE c.code_hash = wanted.code_hash AND NOT c.redeemed
-           RETURNING c.code_hash, c.unit_id""",
-        [batch[i].code_hash for i in coded],
-        [batch[i].survey_id for i in coded],
-        [batch[i].cycle for i in coded],
-    )
-    won = {r["code_hash"]: r["unit_id"] for r in rows}
-    for i in coded:
-        unit = won.pop(batch[i].code_hash, None)  # pop: a code twice in one batch wins once
-        if unit is None:
-            outcomes[i] = "bad-code"
-        else:
-            units[i] = unit
-    return units  # type: ignore[return-value]
-
-
-async def _remember(conn: Db, batch: Sequence[Submission], todo: list[int]) -> list[int]:
-    """Record the submission ids; a concurrent batch that took one first makes it a duplicate."""
-    if not todo:
-        return []
-    todo = sorted(todo, key=lambda i: batch[i].sid_hash)
-    rows = await conn.fetch(
-        """INSERT INTO survey_submissions SELECT * FROM unnest($1::text[], $2::bytea[])
-           ON CONFLICT DO NOTHING RETURNING survey_id, sid_hash""",
-        [batch[i].survey_id for i in todo],
-        [batch[i].sid_hash for i in todo],
-    )
-    new = {(r["survey_id"], r["sid_hash"]) for r in rows}
-    return [i for i in todo if (batch[i].survey_id, batch[i].sid_hash) in new]
-
-
-async def _insert(conn: Db, batch: Sequence[Submission], keep: list[int], units: dict[int, str]) -> None:
-    if not keep:
-        return
-    await conn.execute(
-        "INSERT INTO survey_pool (survey_id, cycle, unit_id, sealed)"
-        " SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::bytea[])",
-        [batch[i].survey_id for i in keep],
-        [batch[i].cycle for i in keep],
-        [units[i] for i in keep],
-        [batch[i].sealed for i in keep],
-    )
-    buckets = sorted({(batch[i].survey_id, batch[i].cycle, units[i]): batch[i].minute for i in keep}.items())
-    await conn.execute(
-        """INSERT INTO survey_pool_buckets
-           SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::timestamptz[])
-           ON CONFLICT DO NOTHING""",
-        [b[0][0] for b in buckets],
-        [b[0][1] for b in buckets],
-        [b[0][2] for b in buckets],
-        [b[1] for b in buckets],
-    )
