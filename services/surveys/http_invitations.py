@@ -85,6 +85,7 @@ class InvitationController(Controller):
         self,
         survey_id: FromPath[str],
         issue_id: FromPath[str],
+        request: Request[Any, Any, Any],
         state: State,
         principal: NamedDependency[Principal],
     ) -> Response[bytes]:
@@ -94,7 +95,7 @@ class InvitationController(Controller):
         writer = csv.writer(out)
         writer.writerow(["unit_id", "code", "link"])
         for code in codes:
-            writer.writerow([unit_id, code, _link(survey_id, code)])
+            writer.writerow([unit_id, code, _link(request, survey_id, code)])
         return _download(
             out.getvalue().encode("utf-8-sig"), "text/csv; charset=utf-8", f"codes-{issue_id}.csv"
         )
@@ -104,13 +105,14 @@ class InvitationController(Controller):
         self,
         survey_id: FromPath[str],
         issue_id: FromPath[str],
+        request: Request[Any, Any, Any],
         state: State,
         principal: NamedDependency[Principal],
     ) -> Response[bytes]:
         """A printable HTML sheet: one card per code, with its QR code and the code in letters."""
         codes, unit_id, title = await _codes(state, principal, survey_id, issue_id)
         cards = "".join(
-            f'<div class="card"><img alt="QR" src="{_qr(_link(survey_id, c))}">'
+            f'<div class="card"><img alt="QR" src="{_qr(_link(request, survey_id, c))}">'
             f"<p>{html.escape(title)}</p><p class=code>{c}</p></div>"
             for c in codes
         )
@@ -145,8 +147,9 @@ def _qr(link: str) -> str:
     return str(segno.make(link, error="m").svg_data_uri(scale=3))
 
 
-def _link(survey_id: str, code: str) -> str:
-    return f"/s/{survey_id}?code={code}"
+def _link(request: Request[Any, Any, Any], survey_id: str, code: str) -> str:
+    """The respondent's link: the form of the survey with the code filled in (absolute, for QR)."""
+    return f"{str(request.base_url).rstrip('/')}/s/{survey_id}?code={code}"
 
 
 def _download(body: bytes, media_type: str, filename: str) -> Response[bytes]:

@@ -120,3 +120,38 @@ async def test_free_text_only_from_units_at_the_comment_threshold(world: World, 
         f"/api/v1/surveys/{other}/export/free-text?unit={world.units['A']}", headers=leader
     )
     assert "宿舍".encode() not in export.content
+
+
+async def test_segment_filter_with_enough_on_both_sides_is_answered(world: World, pool: asyncpg.Pool) -> None:
+    a, a1 = world.units["A"], world.units["A1"]
+    survey = await published_survey(world, a)
+    for unit, group, n in ((a1, "youth", 6), (a1, "women", 6), (a, "youth", 5), (a, "women", 2)):
+        for _ in range(n):
+            await answer(world, survey, answer_body(unit=unit, q_members="satisfied", q_group=group))
+    world.client.app.state.clock.advance(minutes=361)
+    assert await release(world, survey) == 19
+    await settled(pool, survey, 19)
+    leader = world.auth["leader"].headers()
+    r = await world.client.get(
+        f"/api/v1/surveys/{survey}/results?unit={a}&segment=q_group:youth", headers=leader
+    )
+    body = r.json()
+    assert (
+        r.status_code == 200
+        and body["segment"] == ["q_group", "youth"]
+        and body["total"]["respondents"] == 11
+    )
+    # A's own youth (5) leave a remainder of 2 women at A: that cell is suppressed, and so,
+    # complementarily, is A1's youth cell (else 11 − 6 = A's own youth)
+    assert {c["key"]: c["suppressed"] for c in body["children"]} == {a1: True, "own": True}
+
+
+async def test_open_link_is_rate_limited_per_client(world: World) -> None:
+    survey = await published_survey(world, world.units["A"])
+    statuses = []
+    for _ in range(31):
+        r = await world.client.post(
+            f"/api/v1/public/surveys/{survey}/answers", json=answer_body(unit=world.units["A1"])
+        )
+        statuses.append(r.status_code)
+    assert statuses[:30] == [202] * 30 and statuses[30] == 429

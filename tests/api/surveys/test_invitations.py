@@ -115,3 +115,26 @@ async def test_printable_sheet_has_a_qr_code_per_invitation(world: World) -> Non
         f"/api/v1/surveys/{survey}/invitations/{r.json()['issue_id']}/sheet", headers=world.root
     )
     assert sheet.status_code == 200 and sheet.text.count("data:image/svg+xml") == 3
+
+
+async def test_response_rates_against_headcount_and_codes_issued(world: World, pool: asyncpg.Pool) -> None:
+    a, a1 = world.units["A"], world.units["A1"]
+    r = await world.client.post(f"/api/v1/units/{a1}/headcount", headers=world.root, json={"headcount": 10})
+    assert r.status_code == 200
+    survey = await published_survey(world, a, "code")
+    codes = await issue_codes(world, survey, a1, 8)
+    for code in codes[:5]:
+        await answer(world, survey, answer_body(code=code))
+    await release(world, survey)
+    await settled(pool, survey, 5)
+    rates = await world.client.get(
+        f"/api/v1/surveys/{survey}/response-rates?unit={a}", headers=world.auth["leader"].headers()
+    )
+    by_unit = {row["unit_id"]: row for row in rates.json()}
+    assert (by_unit[a1]["respondents"], by_unit[a1]["headcount"], by_unit[a1]["codes_issued"]) == (5, 10, 8)
+    assert by_unit[a1]["of_headcount"] == 0.5 and by_unit[a1]["of_codes"] == 0.625
+    assert by_unit[a]["respondents"] == 5 and by_unit[a]["codes_issued"] == 8
+    csv_link = await world.client.get(
+        f"/api/v1/surveys/{survey}/invitations?unit={a1}", headers=world.auth["admin"].headers()
+    )
+    assert csv_link.status_code == 200 and csv_link.json()[0]["redeemed"] == 5
