@@ -25,7 +25,7 @@ __all__ = ["settings", "world"]  # fixtures used from tests.support.access
 discover()
 
 
-def endpoints(app: Litestar) -> list[tuple[str, str, dict[str, Any], str | None]]:
+def endpoints(app: Litestar) -> list[tuple[str, str, dict[str, Any], str]]:
     """(method, path, opt, operation id) of every route the app serves, OPTIONS aside."""
     found = []
     for route in app.routes:
@@ -34,7 +34,8 @@ def endpoints(app: Litestar) -> list[tuple[str, str, dict[str, Any], str | None]
         for handler in route.route_handlers:
             for method in sorted(handler.http_methods - {"OPTIONS", "HEAD"}):
                 op = handler.operation_id if isinstance(handler.operation_id, str) else None
-                found.append((method, route.path, dict(handler.opt), op))
+                # Without an operation id (a page, say) an example is keyed "METHOD /path".
+                found.append((method, route.path, dict(handler.opt), op or f"{method} {route.path}"))
     return found
 
 
@@ -73,7 +74,7 @@ async def test_authorisation_matrix(app: Litestar, world: World, pool: asyncpg.P
     for method, path, opt, op in routes:
         for who in (None, *ROLES):
             for where in ("in", "out"):
-                want = {401} if who is None else expected(opt["role"], who, op or "", where)
+                want = {401} if who is None else expected(opt["role"], who, op, where)
                 auth = _auth(world, who)
                 ctx = Ctx(world, where, auth.headers() if auth else {}, bool(want & {200}), pool)
                 if op in EXAMPLES:

@@ -1,6 +1,7 @@
 """The authorisation matrix's parts that slices share: a request example per endpoint.
 
-Each slice keeps its examples in `tests/support/matrix_<slice>.py` and calls `register`;
+Each slice keeps its examples in `tests/support/matrix_<slice>.py` and calls `register`,
+keyed by operation id (or "METHOD /path" for a route without one, e.g. "GET /work");
 the matrix test imports every such module. An example builds one request to its endpoint
 for a caller and a place ("in": inside the roles' subtree A, "out": in B). When `reaches`
 is true the request must succeed (2xx), so the example first brings whatever it acts on
