@@ -5,7 +5,7 @@ Counting events by type incrementally
 A scrape must not scan ten million events, and the domain code appends in many places, so
 instead of counting in every process we count *the store*: each refresh counts only the
 events of transactions between the last horizon and the current one. The horizon is
-`pg_snapshot_xmin` of a fresh snapshot: every transaction with a lower id has committed or
+the oldest transaction still running (as in read_all.py): every transaction with a lower id has committed or
 rolled back, so no row can appear behind it later (the reason is the one read_all.py gives
 for the projectors' order). Windows are bounded by (era, transaction id), never by position,
 so a late commit lands in a later window instead of being missed. A release of the mixing
@@ -27,8 +27,16 @@ import asyncpg
 from projections.catalogue import all_projectors
 from projections.status import lag
 
+# The horizon as read_all.py computes it: the oldest running transaction of *this* database
+# (a long transaction next door in the same cluster must not hold the figures back).
 _WINDOW = """
-WITH h AS (SELECT (SELECT era FROM store_meta) AS era, pg_snapshot_xmin(pg_current_snapshot()) AS tx)
+WITH snap AS MATERIALIZED (SELECT pg_current_snapshot() AS s),
+h AS (
+  SELECT (SELECT era FROM store_meta) AS era,
+         coalesce(min(x), pg_snapshot_xmax((SELECT s FROM snap))) AS tx
+    FROM pg_snapshot_xip((SELECT s FROM snap)) AS x
+   WHERE NOT EXISTS (SELECT 1 FROM pg_stat_activity a
+                      WHERE a.backend_xid = x::xid AND a.datname <> current_database()))
 SELECT h.era, h.tx::text AS tx, e.type, count(e.type) AS n,
        count(DISTINCT (e.transaction_id, e.stream_id)) AS txs
   FROM h LEFT JOIN events e

@@ -14,6 +14,7 @@ import shutil
 import signal
 import subprocess
 import time
+import uuid
 from pathlib import Path
 
 import httpx
@@ -22,7 +23,6 @@ from tests.conftest import ROOT
 from tests.support.balancer import free_port
 
 QUNSHENG = str(Path(ROOT) / ".venv" / "bin" / "qunsheng")
-SECRET = "ops-test-secret-not-for-production"
 
 
 class Procs:
@@ -55,10 +55,12 @@ class Procs:
 
 
 def service_env(dsn: str, redis_url: str, **extra: str) -> dict[str, str]:
+    """One environment for all processes of a test (they must share the secret). A fresh
+    secret per test keeps rate-limit keys in the shared Redis apart between tests."""
     return {
         "DATABASE_URL": dsn,
         "REDIS_URL": redis_url,
-        "QS_SECRET_KEY": SECRET,
+        "QS_SECRET_KEY": uuid.uuid4().hex,
         "QS_RUN_PROJECTORS": "false",
         "QS_RUN_SCHEDULER": "false",
         "QS_POLL_SECONDS": "0.2",
@@ -158,3 +160,18 @@ def _wait_port(port: int, timeout: float = 10.0) -> None:
                 return
         time.sleep(0.05)
     raise AssertionError(f"nothing listens on {port}")
+
+
+def create_admin(procs: Procs, env: dict[str, str], password: str) -> str:
+    """`qunsheng create-admin` (a root unit too); returns the root unit's id."""
+    done = subprocess.run(
+        [QUNSHENG, "create-admin", "--login", "root", "--name", "Root", "--password-stdin"],
+        input=password + "\n",
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        cwd=ROOT,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip().rsplit(" ", 1)[-1]

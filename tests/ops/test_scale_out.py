@@ -1,0 +1,81 @@
+"""Scale-out on one machine: two API processes and two projection runners on one PostgreSQL
+and one Redis, behind a round-robin balancer. Under load, one API process and the runner
+that owns the projectors are killed with SIGKILL: no acknowledged case is lost, the standby
+runner takes over, and throughput comes back."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+
+import pytest
+
+from tests.support import load
+from tests.support.balancer import Balancer
+from tests.support.ops_procs import Procs, create_admin, service_env, start_api, start_projector, wait_ready
+from tests.support.ops_world import (
+    PROJECTOR_COUNT,
+    locks_held,
+    owner_pids,
+    receipts_open,
+    store_is_whole,
+    submit_case,
+    unit_projected,
+    wait_until,
+)
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.ops]
+WORKERS = 12
+BEFORE, AFTER = 5.0, 8.0  # seconds of load before and after the kills
+PASSWORD = "scale-out-password-1"
+
+
+async def test_two_apis_two_runners_survive_sigkill_under_load(
+    ops_dsn: str, redis_url: str, procs: Procs
+) -> None:
+    env = service_env(ops_dsn, os.environ.get("REDIS_URL") or redis_url)
+    unit = create_admin(procs, env, PASSWORD)
+    runners = [start_projector(procs, f"runner{i}", env) for i in (1, 2)]
+    apis = [start_api(procs, f"api{i}", env) for i in (1, 2)]
+    for _, url in apis:
+        await asyncio.to_thread(wait_ready, url)
+    await wait_until(lambda: unit_projected(ops_dsn, unit), timeout=30)
+    await wait_until(lambda: _all_owned(ops_dsn), timeout=30)
+    balancer = Balancer([("127.0.0.1", int(url.rsplit(":", 1)[1])) for _, url in apis])
+    await balancer.start()
+    try:
+        running = asyncio.create_task(load.run(balancer.url, WORKERS, BEFORE + AFTER, submit_case(unit)))
+        await asyncio.sleep(BEFORE)
+        active = await owner_pids(ops_dsn, runners)
+        assert len(active) == 1, f"one runner should own the projectors, found {active}"
+        victim = next(p for p in runners if p.pid in active)
+        os.kill(apis[0][0].pid, signal.SIGKILL)
+        os.kill(victim.pid, signal.SIGKILL)
+        outcomes = await running
+        standby = next(p for p in runners if p is not victim)
+        await wait_until(lambda: _all_owned(ops_dsn), timeout=30)
+        assert await owner_pids(ops_dsn, runners) == {standby.pid}, "the standby runner took over"
+
+        acknowledged = [o.body["receipt_code"] for o in outcomes if o.status == 201 and o.body]
+        statuses = {o.status for o in outcomes}
+        assert statuses <= {201, 0, 503}, f"unexpected answers: {statuses}"
+        assert len(acknowledged) > 50, "the load must really have run"
+        missing = await receipts_open(balancer.url, acknowledged)
+        assert missing == [], f"{len(missing)} acknowledged cases do not open"
+        events, receipts, doubled = await store_is_whole(ops_dsn)
+        assert events == receipts and doubled == 0 and events >= len(acknowledged)
+
+        before = load.rate(outcomes, 1.0, BEFORE)
+        after = load.rate(outcomes, BEFORE + 3.0, BEFORE + AFTER)
+        print(
+            f"throughput {before:.0f}/s before, {after:.0f}/s after the kills (balancer refused "
+            f"{balancer.refused} connections to the dead API)"
+        )
+        assert after >= 0.4 * before, f"throughput did not recover: {before:.0f}/s -> {after:.0f}/s"
+    finally:
+        await balancer.stop()
+
+
+async def _all_owned(dsn: str) -> bool:
+    return await locks_held(dsn) == PROJECTOR_COUNT
