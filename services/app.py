@@ -85,7 +85,10 @@ def create_app(settings: Settings, *, clock: Clock | None = None, ids: Ids | Non
         openapi_config=OpenAPIConfig(
             title="Qunsheng 群声",
             version="1",
-            openapi_router=Router(path="/api/schema", route_handlers=[], opt={"public": True}),
+            # The document's own routes stay out of it: their 404s are Litestar's HTML pages.
+            openapi_router=Router(
+                path="/api/schema", route_handlers=[], opt={"public": True}, include_in_schema=False
+            ),
         ),
         state=_state(settings, clock or SystemClock(), ids or RandomIds()),
         debug=False,
