@@ -12,6 +12,7 @@ from events import cases as ev
 from events.base import RecordedEvent
 from events.store.db import Db
 from projections import case_folding as folding
+from projections import rates_summary as summary
 from projections.open_issue_queue import OpenIssueQueue
 from projections.projector import Projector
 from services.cases.calendar import TZ, WorkCalendar
@@ -25,7 +26,7 @@ NAME = "resolution_rates"
 class ResolutionRates(Projector):
     name: ClassVar[str] = NAME
     handles = OpenIssueQueue.handles
-    tables = (NAME, f"{NAME}_states", f"{NAME}_days")
+    tables = (NAME, f"{NAME}_states", f"{NAME}_days", summary.TABLE)
     ddl = (
         folding.ddl(NAME)
         + f"""
@@ -52,6 +53,9 @@ class ResolutionRates(Projector):
             breaches           integer NOT NULL
         );
         CREATE INDEX IF NOT EXISTS {NAME}_period ON {NAME} (period, unit_id);
+    """
+        + summary.DDL
+        + """
     """
     )
 
@@ -89,14 +93,16 @@ async def _write(conn: Db, case_id: str, s: CaseState, cal: WorkCalendar, on_tim
         and s.responded_at is not None
         and s.responded_at <= add(cal, s.accepted_at, limits.respond)
     )
-    await conn.execute(
+    old = await conn.fetchrow(f"SELECT * FROM {NAME} WHERE case_id = $1", case_id)
+    new = await conn.fetchrow(
         f"""INSERT INTO {NAME} VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,
                                      coalesce($12, false), $13, $14, $15, $16, $17, $18, $19, $20)
             ON CONFLICT (case_id) DO UPDATE SET unit_id = $2, kind = $3, status = $6, accepted = $7,
               counts_for_response = $8, responded_in_time = $9, response_hours = $10, resolved = $11,
               resolved_on_time = coalesce($12, {NAME}.resolved_on_time), resolution_hours = $13,
               rated = $14, solved = $15, satisfaction = $16, assigned = $17, returned = $18,
-              reopened = $19, breaches = $20""",
+              reopened = $19, breaches = $20
+            RETURNING *""",
         case_id,
         s.lead_unit or s.unit_id,
         s.kind,
@@ -118,3 +124,4 @@ async def _write(conn: Db, case_id: str, s: CaseState, cal: WorkCalendar, on_tim
         s.reopened > 0,
         len(s.breaches),
     )
+    await summary.shift(conn, old, new)

@@ -37,8 +37,8 @@ SELECT q.*, u.name AS unit_name FROM open_issue_queue q
  WHERE u.path && $1::text[]
    AND ($2::text IS NULL OR q.kind = $2) AND ($3::text IS NULL OR q.status = $3)
    AND ($4::text IS NULL OR u.path @> ARRAY[$4])
- ORDER BY q.escalated DESC, (q.next_due < $5) DESC, q.next_due NULLS LAST, q.urgency_rank, q.submitted_at
- LIMIT $6 OFFSET $7
+ ORDER BY q.escalated DESC, q.next_due NULLS LAST, q.urgency_rank, q.submitted_at
+ LIMIT $5 OFFSET $6
 """
 
 
@@ -53,8 +53,10 @@ async def open_issue_queue(
     limit: int = 100,
     offset: int = 0,
 ) -> list[QueueRow]:
-    """Most urgent first: escalated, then overdue (worst first), then by due time, urgency, age."""
-    rows = await pool.fetch(_QUEUE, list(scope), kind, status, unit, now, limit, offset)
+    """Most urgent first: escalated, then by due time — which puts the overdue first, worst
+    first, then those due soon — then urgency and age. The order is the table's index, so a
+    page of a large queue is read from the index, not sorted."""
+    rows = await pool.fetch(_QUEUE, list(scope), kind, status, unit, limit, offset)
     return [_queue_row(r, now) for r in rows]
 
 

@@ -10,11 +10,13 @@ bound (95 %) of the satisfaction rate is shown beside it and breaks ties.
 from __future__ import annotations
 
 import math
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 
 import asyncpg
 import msgspec
 
+from projections import rates_summary as summary
 from services.cases.policy import DEFAULT_POLICY, Policy
 
 FORMULAS = {
@@ -55,35 +57,40 @@ class UnitRates(msgspec.Struct, frozen=True):
     satisfaction_wilson_lower: float | None
 
 
-_SQL = """
-SELECT count(*) FILTER (WHERE counts_for_response) AS accepted,
-       count(*) FILTER (WHERE counts_for_response AND responded_in_time) AS responded_in_time,
-       count(*) FILTER (WHERE rated) AS rated,
-       count(*) FILTER (WHERE rated AND solved) AS solved,
-       count(*) FILTER (WHERE rated AND satisfaction = 'satisfied') AS satisfied,
-       count(*) FILTER (WHERE rated AND satisfaction = 'basically_satisfied') AS basic,
-       count(*) FILTER (WHERE resolved OR reopened) AS resolved,
-       count(*) FILTER (WHERE resolved AND resolved_on_time) AS on_time,
-       count(*) FILTER (WHERE assigned) AS assigned,
-       count(*) FILTER (WHERE returned) AS returned,
-       count(*) FILTER (WHERE reopened) AS reopened,
-       coalesce(sum(breaches), 0) AS breaches,
-       count(*) FILTER (WHERE status IN ('submitted','accepted','assigned','in_progress','waiting','answered')
-                        ) AS open_cases,
-       count(*) FILTER (WHERE open_age BETWEEN 0 AND 2) AS age_0_2,
-       count(*) FILTER (WHERE open_age BETWEEN 3 AND 7) AS age_3_7,
-       count(*) FILTER (WHERE open_age BETWEEN 8 AND 15) AS age_8_15,
-       count(*) FILTER (WHERE open_age > 15) AS age_over_15,
-       percentile_cont(0.5) WITHIN GROUP (ORDER BY response_hours) AS resp_p50,
-       percentile_cont(0.9) WITHIN GROUP (ORDER BY response_hours) AS resp_p90,
-       percentile_cont(0.5) WITHIN GROUP (ORDER BY resolution_hours) AS res_p50,
-       percentile_cont(0.9) WITHIN GROUP (ORDER BY resolution_hours) AS res_p90
-  FROM (SELECT r.*, CASE WHEN r.status IN ('submitted','accepted','assigned','in_progress','waiting',
-                                           'answered')
-                         THEN extract(day FROM $4 - r.submitted_at)::int END AS open_age
-          FROM resolution_rates r JOIN unit_tree u ON u.unit_id = r.unit_id
-         WHERE u.path @> ARRAY[$1] AND r.period BETWEEN $2 AND $3) facts
+# Joins with the subtree (not `unit_id = ANY(array)`): PostgreSQL hashes a join, but tests
+# an array parameter element by element — 70 ms instead of 5 at 1,000 units.
+_TOTALS = f"""
+SELECT {", ".join(f"coalesce(sum(s.{c}), 0)::int AS {c}" for c in summary.COUNTS)},
+       coalesce(array_agg(s.resp_hist), ARRAY[]::int[][]) AS resp,
+       coalesce(array_agg(s.res_hist), ARRAY[]::int[][]) AS res
+  FROM {summary.TABLE} s JOIN unit_tree u ON u.unit_id = s.unit_id
+ WHERE u.path @> ARRAY[$1] AND s.period BETWEEN $2 AND $3
 """
+# Ages by comparing with fixed instants (not computing each case's age): age in days ≤ 2
+# means raised after now − 3 days, and so on.
+_AGING = """
+SELECT count(*) AS open_cases,
+       count(*) FILTER (WHERE q.submitted_at > $2) AS age_0_2,
+       count(*) FILTER (WHERE q.submitted_at <= $2 AND q.submitted_at > $3) AS age_3_7,
+       count(*) FILTER (WHERE q.submitted_at <= $3 AND q.submitted_at > $4) AS age_8_15,
+       count(*) FILTER (WHERE q.submitted_at <= $4) AS age_over_15
+  FROM open_issue_queue q JOIN unit_tree u ON u.unit_id = q.unit_id
+ WHERE u.path @> ARRAY[$1]
+"""
+
+
+# Every child's subtree totals in one pass: a unit below the parent belongs to the child
+# that stands next in its path.
+_BY_CHILD = f"""
+SELECT u.path[$2 + 2] AS child, {", ".join(f"sum(s.{c})::int AS {c}" for c in summary.COUNTS)}
+  FROM {summary.TABLE} s JOIN unit_tree u ON u.unit_id = s.unit_id
+ WHERE u.path @> ARRAY[$1] AND cardinality(u.path) >= $2 + 2 AND s.period = $3
+ GROUP BY 1
+"""
+
+
+def _merge(hists: list[list[int]]) -> list[int]:
+    return [sum(col) for col in zip(*hists, strict=True)] if hists else [0] * len(summary.EDGES)
 
 
 def rate(num: float, den: int, formula: str) -> Rate:
@@ -110,19 +117,11 @@ async def resolution_rates(
     now: datetime,
     policy: Policy = DEFAULT_POLICY,
 ) -> UnitRates:
-    r = await pool.fetchrow(_SQL, unit_id, period_from, period_to, now)
-    assert r is not None
-    w = policy.satisfied_weight_basic
-    satisfied = r["satisfied"] + w * r["basic"]
-    response = rate(r["responded_in_time"], r["accepted"], FORMULAS["response"])
-    resolution = rate(r["solved"], r["rated"], FORMULAS["resolution"])
-    satisfaction = rate(satisfied, r["rated"], FORMULAS["satisfaction"].format(w=w))
-    parts = (response.value, resolution.value, satisfaction.value)
-    composite = (
-        None
-        if any(p is None for p in parts)
-        else round(sum(k * p for k, p in zip(policy.composite, parts, strict=True)), 4)
-    )  # type: ignore[misc]
+    r = await pool.fetchrow(_TOTALS, unit_id, period_from, period_to)
+    aging = await pool.fetchrow(_AGING, unit_id, *(now - timedelta(days=d) for d in (3, 8, 16)))
+    assert r is not None and aging is not None
+    resp, res = _merge(list(r["resp"])), _merge(list(r["res"]))
+    response, resolution, satisfaction, composite, wilson = _core(r, policy)
     return UnitRates(
         unit_id=unit_id,
         unit_name=unit_name,
@@ -136,16 +135,33 @@ async def resolution_rates(
         redo_rate=rate(r["reopened"], r["resolved"], FORMULAS["redo"]),
         composite=composite,
         breaches=r["breaches"],
-        open_cases=r["open_cases"],
-        aging={"0-2": r["age_0_2"], "3-7": r["age_3_7"], "8-15": r["age_8_15"], ">15": r["age_over_15"]},
-        response_hours={"median": _h(r["resp_p50"]), "p90": _h(r["resp_p90"])},
-        resolution_hours={"median": _h(r["res_p50"]), "p90": _h(r["res_p90"])},
-        satisfaction_wilson_lower=wilson_lower(satisfied, r["rated"]),
+        open_cases=aging["open_cases"],
+        aging={
+            "0-2": aging["age_0_2"],
+            "3-7": aging["age_3_7"],
+            "8-15": aging["age_8_15"],
+            ">15": aging["age_over_15"],
+        },
+        response_hours={"median": summary.percentile(resp, 0.5), "p90": summary.percentile(resp, 0.9)},
+        resolution_hours={"median": summary.percentile(res, 0.5), "p90": summary.percentile(res, 0.9)},
+        satisfaction_wilson_lower=wilson,
     )
 
 
-def _h(v: float | None) -> float | None:
-    return None if v is None else round(v, 2)
+def _core(r: Any, policy: Policy) -> tuple[Rate, Rate, Rate, float | None, float | None]:
+    """The three rates, the composite and the satisfaction rate's Wilson lower bound."""
+    w = policy.satisfied_weight_basic
+    satisfied = r["satisfied"] + w * r["basic"]
+    response = rate(r["responded_in_time"], r["accepted"], FORMULAS["response"])
+    resolution = rate(r["solved"], r["rated"], FORMULAS["resolution"])
+    satisfaction = rate(satisfied, r["rated"], FORMULAS["satisfaction"].format(w=w))
+    parts = (response.value, resolution.value, satisfaction.value)
+    composite = (
+        None
+        if any(p is None for p in parts)
+        else round(sum(k * p for k, p in zip(policy.composite, parts, strict=True)), 4)  # type: ignore[misc]
+    )
+    return response, resolution, satisfaction, composite, wilson_lower(satisfied, r["rated"])
 
 
 class RankingRow(msgspec.Struct, frozen=True):
@@ -177,25 +193,27 @@ async def unit_ranking(
     children = await pool.fetch(
         "SELECT unit_id, name FROM unit_tree WHERE parent_id = $1 AND NOT closed ORDER BY name", parent_id
     )
+    depth = await pool.fetchval("SELECT depth FROM unit_tree WHERE unit_id = $1", parent_id)
+    totals = {r["child"]: r for r in await pool.fetch(_BY_CHILD, parent_id, depth, period)}
     scored, unranked = [], []
     for child in children:
-        rates = await resolution_rates(pool, child["unit_id"], child["name"], period, period, now, policy)
-        if rates.satisfaction_rate.denominator >= policy.ranking_min_rated and rates.composite is not None:
-            scored.append(rates)
-        else:
+        r = totals.get(child["unit_id"])
+        core = _core(r, policy) if r is not None else None
+        if core is None or core[2].denominator < policy.ranking_min_rated or core[3] is None:
             unranked.append(child["unit_id"])
-    scored.sort(key=lambda u: (u.composite or 0, u.satisfaction_wilson_lower or 0), reverse=True)
-    rows = [
-        RankingRow(
-            rank=i + 1,
-            unit_id=u.unit_id,
-            unit_name=u.unit_name,
-            rated=u.satisfaction_rate.denominator,
-            composite=u.composite,
-            satisfaction_wilson_lower=u.satisfaction_wilson_lower,
+            continue
+        scored.append(
+            RankingRow(
+                rank=0,
+                unit_id=child["unit_id"],
+                unit_name=child["name"],
+                rated=core[2].denominator,
+                composite=core[3],
+                satisfaction_wilson_lower=core[4],
+            )
         )
-        for i, u in enumerate(scored)
-    ]
+    scored.sort(key=lambda u: (u.composite or 0, u.satisfaction_wilson_lower or 0), reverse=True)
+    rows = [msgspec.structs.replace(u, rank=i + 1) for i, u in enumerate(scored)]
     return Ranking(
         period=period,
         min_rated=policy.ranking_min_rated,

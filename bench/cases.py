@@ -1,0 +1,200 @@
+"""`python -m bench.cases`: the cases slice's figures, each beside a ceiling from the same run.
+
+1. Queue, rates and ranking query p95 with 100,000 cases across 1,000 units. The read-model
+   rows are generated straight into the projection tables (what is measured is the queries;
+   building 100,000 cases through the projectors is the replay benchmark's business), beside
+   a primary-key lookup on the same table as the floor.
+2. Case transitions through HTTP at 16 concurrent clients (each an internal note on its own
+   case: read the stream, decide, append, wait for the projections, answer the case), beside
+   a bare Litestar endpoint doing one INSERT per request, same server kind and load tool.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import UTC, datetime
+
+import asyncpg
+import httpx
+
+from bench.harness import bench_database, percentile
+from bench.serve import server
+from events import catalogue
+from events.store import EventStore
+from projections import rates_summary as summary
+from projections.open_issue_queue import OpenIssueQueue
+from projections.resolution_rates import ResolutionRates
+from projections.unit_tree import UnitTree
+from services.cases.queries import open_issue_queue
+from services.cases.rates import resolution_rates, unit_ranking
+
+CASES, UNITS, RUNS, CLIENTS, SECONDS = 100_000, 1_000, 200, 16, 8.0
+NOW = datetime(2026, 3, 20, 8, 0, tzinfo=UTC)
+
+
+FILL = [
+    """INSERT INTO unit_tree VALUES ('root', NULL, '农业局', 'bureau', 0, false, ARRAY['root'], 0, 1)""",
+    """INSERT INTO unit_tree SELECT 's' || s, 'root', '学校' || s, 'school', 0, false, ARRAY['root', 's' || s], 1, 1
+            FROM generate_series(1, 10) s""",
+    """INSERT INTO unit_tree SELECT 'd' || d, 's' || (d % 10 + 1), '部门' || d, 'department', 50, false,
+                 ARRAY['root', 's' || (d % 10 + 1), 'd' || d], 2, 1 FROM generate_series(1, $1::int - 11) d""",
+    """INSERT INTO resolution_rates SELECT 'c' || c, 'd' || (c % ($1::int - 11) + 1), 'rights_request',
+                 '2026-0' || (c % 3 + 1), $3::timestamptz - (c % 90) * interval '1 day',
+                 (ARRAY['rated','closed','in_progress','submitted','resolved'])[c % 5 + 1], c % 7 <> 0, c % 7 <> 0,
+                 c % 4 <> 0, (c % 30)::float8, c % 5 IN (0, 1, 4), c % 3 <> 0, (c % 90)::float8, c % 5 = 0,
+                 CASE WHEN c % 5 = 0 THEN c % 2 = 0 END,
+                 CASE WHEN c % 5 = 0 THEN (ARRAY['satisfied','basically_satisfied','dissatisfied'])[c % 3 + 1] END,
+                 true, c % 11 = 0, c % 13 = 0, (c % 17 = 0)::int
+            FROM generate_series(1, $2::int) c""",
+    """INSERT INTO open_issue_queue SELECT case_id, kind, 'normal', 1, status, unit_id, submitted_at,
+                 submitted_at + interval '7 days', 'resolve', (hashtext(case_id) % 50 = 0), false, false, 'none'
+            FROM resolution_rates WHERE status IN ('in_progress', 'submitted')""",
+]
+
+
+async def fill(pool: asyncpg.Pool) -> None:
+    async with pool.acquire() as conn:
+        for p in (UnitTree(), OpenIssueQueue(), ResolutionRates()):
+            await p.create_tables(conn)
+        for sql in FILL:  # each statement takes the leading arguments it numbers
+            used = max((n for n in (1, 2, 3) if f"${n}" in sql), default=0)
+            await conn.execute(sql, *(UNITS, CASES, NOW)[:used])
+        await _summarise(conn)
+        await conn.execute("ANALYZE")
+
+
+async def _summarise(conn: asyncpg.Connection) -> None:
+    """The per-(unit, month) totals the projector keeps, built here from the generated rows."""
+    totals: dict[tuple[str, str], list[int]] = {}
+    for row in await conn.fetch("SELECT * FROM resolution_rates"):
+        key, c = (row["unit_id"], row["period"]), summary.contribution(row)
+        totals[key] = [a + b for a, b in zip(totals.get(key, [0] * len(c)), c, strict=True)]
+    n, e = len(summary.COUNTS), len(summary.EDGES)
+    for (unit, period), d in totals.items():
+        await conn.execute(summary.ADD, unit, period, *d[:n], d[n : n + e], d[n + e :])
+
+
+async def p95(fn: object) -> float:
+    times = []
+    for _ in range(RUNS):
+        started = time.perf_counter()
+        await fn()  # type: ignore[operator]
+        times.append((time.perf_counter() - started) * 1000)
+    return percentile(times, 95)
+
+
+async def queries(dsn: str) -> list[tuple[str, float]]:
+    pool = await asyncpg.create_pool(dsn, min_size=2, max_size=4)
+    await fill(pool)
+    school = ["s3"]
+    figures = [
+        (
+            "primary-key lookup (floor)",
+            await p95(lambda: pool.fetchrow("SELECT * FROM resolution_rates WHERE case_id = 'c4242'")),
+        ),
+        (
+            "queue, leader of all 1,000 units, first 100",
+            await p95(lambda: open_issue_queue(pool, ["root"], NOW)),
+        ),
+        ("queue, handler of one school (100 units)", await p95(lambda: open_issue_queue(pool, school, NOW))),
+        (
+            "rates, whole tree, one month",
+            await p95(lambda: resolution_rates(pool, "root", "农业局", "2026-03", "2026-03", NOW)),
+        ),
+        (
+            "rates, one school, three months",
+            await p95(lambda: resolution_rates(pool, "s3", "学校3", "2026-01", "2026-03", NOW)),
+        ),
+        ("ranking of 10 schools, one month", await p95(lambda: unit_ranking(pool, "root", "2026-03", NOW))),
+    ]
+    await pool.close()
+    return figures
+
+
+async def load(base: str, path_of: object, body: dict[str, str], headers: dict[str, str]) -> float:
+    done, stop = 0, time.perf_counter() + SECONDS
+    async with httpx.AsyncClient(base_url=base, headers=headers, timeout=30) as client:
+
+        async def worker(w: int) -> None:
+            nonlocal done
+            i = 0
+            while time.perf_counter() < stop:
+                r = await client.post(path_of(w, i), json=body)  # type: ignore[operator]
+                assert r.status_code == 200, r.text[:300]
+                done, i = done + 1, i + 1
+
+        started = time.perf_counter()
+        await asyncio.gather(*(worker(w) for w in range(CLIENTS)))
+        return done / (time.perf_counter() - started)
+
+
+async def transitions(dsn: str, redis_url: str) -> tuple[float, float]:
+    env = {"DATABASE_URL": dsn, "REDIS_URL": redis_url, "QS_SECRET_KEY": "bench", "QS_RUN_SCHEDULER": "false"}
+    body = {"visibility": "internal", "text": "已转教务处核实"}
+    with server("bench.bare:app_from_env", env, "/validate") as bare:
+        ceiling = await load(bare, lambda w, i: "/insert", body, {})
+    with server("services.app:app_from_env", env, "/health") as app:
+        headers, cases = await _cases_in_progress(dsn, app)
+        per = len(cases) // CLIENTS
+        ours = await load(
+            app, lambda w, i: f"/api/v1/cases/{cases[w * per + i % per]}/messages", body, headers
+        )
+    return ours, ceiling
+
+
+async def _cases_in_progress(dsn: str, base: str) -> tuple[dict[str, str], list[str]]:
+    from services.access.bootstrap import create_admin
+
+    pool = await asyncpg.create_pool(dsn, min_size=1, max_size=2)
+    _, root = await create_admin(
+        EventStore(pool),
+        login="bench",
+        display_name="Bench",
+        password="bench-password-1",
+        now=datetime.now(UTC),
+        unit_name="农业局",
+    )
+    await pool.close()
+    async with httpx.AsyncClient(base_url=base, timeout=30) as c:
+        r = await c.post("/api/v1/auth/sign-in", json={"login": "bench", "password": "bench-password-1"})
+        admin = {"Cookie": f"qs_session={r.cookies['qs_session']}", "X-CSRF-Token": r.json()["csrf_token"]}
+        me = (await c.get("/api/v1/auth/me", headers=admin)).json()
+        await c.post(
+            f"/api/v1/accounts/{me['account_id']}/roles",
+            headers=admin,
+            json={"unit_id": root, "role": "handler"},
+        )
+        for _ in range(CLIENTS * 4):
+            await c.post("/api/v1/cases", json={"kind": "suggestion", "unit_id": root, "text": "压测"})
+        ids = [q["case_id"] for q in (await c.get("/api/v1/queue?limit=500", headers=admin)).json()]
+        for case_id in ids:
+            for op, b in (("accept", {}), ("assign", {"unit_id": root}), ("sign", {})):
+                r = await c.post(f"/api/v1/cases/{case_id}/{op}", json=b, headers=admin)
+                assert r.status_code == 200, r.text
+    return admin, ids
+
+
+async def main() -> None:
+    catalogue.load_all()
+    import os
+
+    from bench.harness import ROOT  # noqa: F401
+
+    redis_url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
+    async with bench_database() as dsn:
+        rows = await queries(dsn)
+    print("| query (100,000 cases, 1,000 units) | p95 | target |")
+    print("|---|---|---|")
+    for name, ms in rows:
+        print(f"| {name} | {ms:.1f} ms | {'—' if 'floor' in name else '≤ 20 ms'} |")
+    async with bench_database() as dsn:
+        ours, ceiling = await transitions(dsn, redis_url)
+    print(
+        f"| case transitions over HTTP, {CLIENTS} clients | {ours:,.0f}/s | bare one-INSERT endpoint "
+        f"{ceiling:,.0f}/s | ratio {ours / ceiling:.2f} (target ≥ 0.5) |"
+    )
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
