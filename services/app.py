@@ -33,6 +33,9 @@ from services.surveys.intake.http import IntakeController
 from services.surveys.intake.releaser import survey_lifespan
 from services.surveys.results.http import ResultsController
 from services.units.http import UnitController
+from services.web.app import web_router
+from services.web.live import live_lifespan
+from services.web.render import template_config
 
 # Every route declares what it needs in `opt`: {"public": True} or {"role": ...}; the one
 # guard below enforces it (see services/access/guards.py).
@@ -74,10 +77,11 @@ def create_app(settings: Settings, *, clock: Clock | None = None, ids: Ids | Non
             await close_resources(res)
 
     return Litestar(
-        route_handlers=ROUTES,
+        route_handlers=[*ROUTES, web_router()],  # web pages: services/web/ (same guard)
+        template_config=template_config(),  # Jinja, autoescaping, for the pages
         guards=[require_declared_role],
         dependencies={"principal": Provide(current_principal, sync_to_thread=False)},
-        lifespan=[lifespan, survey_lifespan],
+        lifespan=[lifespan, survey_lifespan, live_lifespan],  # live_lifespan: dashboards' live updates
         exception_handlers=EXCEPTION_HANDLERS,
         middleware=[latency_middleware],  # request latency by route for /metrics
         before_send=[security_headers],  # on every response, 404s included

@@ -14,6 +14,8 @@ from litestar.response import Redirect, Template
 from litestar.static_files import create_static_files_router
 
 from services.web import i18n
+from services.web.admin import AdminPages
+from services.web.admin_surveys import AdminSurveyPages
 from services.web.dashboard import LeaderPages
 from services.web.errors import PAGE_ERRORS
 from services.web.render import STATIC, page
@@ -43,7 +45,8 @@ def web_router() -> Router:
     )
     return Router(
         path="/",
-        route_handlers=[HomePages, SurveyPages, StaffCasePages, SignInPages, HandlerPages, LeaderPages, static],
+        route_handlers=[HomePages, SurveyPages, StaffCasePages, SignInPages, HandlerPages, LeaderPages, AdminPages,
+                       AdminSurveyPages, static],
         exception_handlers=PAGE_ERRORS,
         include_in_schema=False,
     )

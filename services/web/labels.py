@@ -97,3 +97,22 @@ STEP_TITLE = {
 CLOCK = {"accept": "Acceptance", "respond": "First response", "resolve": "Resolution"}
 EXTENSION = {"requested": "Requested", "approved": "Approved", "denied": "Refused"}
 ALL.update(DECLINE=DECLINE, STEP_TITLE=STEP_TITLE, CLOCK=CLOCK, EXTENSION=EXTENSION)
+UNIT_KIND = {
+    "bureau": "Bureau",
+    "school": "School",
+    "department": "Department",
+    "union": "Trade union",
+    "league": "Youth League",
+    "women": "Women's committee",
+    "other": "Other",
+}
+SURVEY_STATUS = {"draft": "Draft", "published": "Published", "closed": "Closed"}
+QUESTION_KIND = {
+    "likert": "Satisfied / basically / dissatisfied",
+    "rating5": "Rating 1–5",
+    "recommend10": "Recommend 0–10",
+    "single": "Single choice",
+    "multiple": "Multiple choice",
+    "text": "Free text",
+}
+ALL.update(UNIT_KIND=UNIT_KIND, SURVEY_STATUS=SURVEY_STATUS, QUESTION_KIND=QUESTION_KIND)

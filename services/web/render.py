@@ -6,6 +6,7 @@ shown as text, never as markup.
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -75,6 +76,7 @@ def base_context(request: Request[Any, Any, Any], secret: bytes | None) -> dict[
         "csrf": csrf,
         "who": who,
         "roles": {role for _, role in who.grants} if who else set(),
+        "uuid": uuid.uuid4,  # a command id per form: a resubmitted form acts once
         "tx": lambda text: text.en if lang == "en" and text.en else text.zh,  # a survey's own Text
         **labels.ALL,
     }
