@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import asyncpg
 import pytest
 
@@ -36,3 +38,17 @@ async def test_open_survey_answers_show_in_results_only_after_release(
     assert total["respondents"] == 6
     assert total["dimensions"]["members"]["score"] == round((4 * 100 + 2 * 0) / 6, 1)
     assert total["dimensions"]["cadres"]["score"] == 100.0
+
+
+async def test_background_release_moves_a_bucket_once_k_answers_wait(
+    world: World, pool: asyncpg.Pool
+) -> None:
+    survey = await published_survey(world, world.units["A"])
+    for _ in range(4):
+        await answer(world, survey, answer_body(unit=world.units["A1"]))
+    world.client.app.state.survey_release_seconds = 0.05
+    await asyncio.sleep(0.5)
+    assert await pool.fetchval("SELECT count(*) FROM survey_pool") == 4  # fewer than k: they wait
+    await answer(world, survey, answer_body(unit=world.units["A1"]))
+    await settled(pool, survey, 5)
+    assert await pool.fetchval("SELECT count(*) FROM survey_pool") == 0
