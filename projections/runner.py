@@ -17,11 +17,12 @@ import asyncio
 import contextlib
 import logging
 import time
+import weakref
 from collections.abc import Sequence
 
 import asyncpg
 
-from events.base import Checkpoint
+from events.base import START, Checkpoint
 from events.store import CHANNEL
 from events.store import checkpoints as cp
 from events.store.db import Db
@@ -78,9 +79,19 @@ class Runner:
         self.states = {p.name: ProjectorState() for p in self.projectors}
         self._wakes = {p.name: asyncio.Event() for p in self.projectors}
         self._control_lock = asyncio.Lock()
+        # Read-your-writes in this process: waiters watch the in-memory checkpoints and wake
+        # when a batch commits, instead of polling the database (see wait_for).
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._advanced = asyncio.Event()
+        _LOCAL.add(self)
+
+    def wake(self) -> None:
+        """Called by the store after an append in this process: no NOTIFY round trip needed."""
+        self._on_notify()
 
     async def run(self) -> None:
         """Run until cancelled, reconnecting whenever the control connection is lost."""
+        self._loop = asyncio.get_running_loop()
         backoff = 0.1
         while True:
             try:
@@ -186,6 +197,8 @@ class Runner:
         state.checkpoint = new
         state.applied += len(events)
         state.last_batch_at = time.monotonic()
+        self._advanced.set()
+        self._advanced = asyncio.Event()
         return True
 
     async def _rows_after(self, state: ProjectorState, after: Checkpoint) -> list[asyncpg.Record]:
@@ -195,6 +208,21 @@ class Runner:
             return await task
         state.drop_prefetch()
         return await read_all_raw(self.pool, after, self.batch_size)
+
+
+_LOCAL: weakref.WeakSet[Runner] = weakref.WeakSet()
+
+
+def _local_owner(names: Sequence[str]) -> Runner | None:
+    """A runner of this event loop that owns every named projector, if there is one."""
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+    for runner in list(_LOCAL):
+        if runner._loop is loop and all(n in runner.states and runner.states[n].owned for n in names):
+            return runner
+    return None
 
 
 async def wait_for(
@@ -208,6 +236,15 @@ async def wait_for(
     if key is None:
         raise LookupError(f"no event at position {position}")
     deadline = time.monotonic() + timeout
+    local = _local_owner(names)
+    while local is not None and all(local.states[n].owned for n in names):
+        if all((local.states[n].checkpoint or START) >= key for n in names):
+            return True
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return False
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(local._advanced.wait(), min(remaining, 0.05))
     while True:
         rows = await pool.fetch(
             "SELECT era, tx, pos FROM projection_checkpoints WHERE name = ANY($1)", list(names)

@@ -62,6 +62,7 @@ async def open_resources(settings: Settings, dsn: str, redis_url: str) -> Resour
         await demo_on_first_start(res, settings)
     if settings.run_projectors:
         res.runner = Runner(dsn, pool, all_projectors(), poll_seconds=settings.poll_seconds)
+        res.store.local_listeners.append(res.runner.wake)
         res.tasks.append(asyncio.create_task(res.runner.run(), name="projection-runner"))
     return res
 

@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import logging
 import random
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 
 import asyncpg
 
@@ -36,6 +36,7 @@ class EventStore:
         self.pool = pool
         self._wake = asyncio.Event()
         self._notifier: asyncio.Task[None] | None = None
+        self.local_listeners: list[Callable[[], None]] = []  # runners in this process
 
     async def append(
         self, stream_id: str, events: Sequence[PendingEvent], expected: ExpectedVersion
@@ -69,6 +70,8 @@ class EventStore:
 
     # -- wake-ups ----------------------------------------------------------------------
     def poke(self) -> None:
+        for listener in self.local_listeners:
+            listener()
         if self._notifier is None or self._notifier.done():
             self._notifier = asyncio.get_running_loop().create_task(self._notify_loop())
         self._wake.set()
