@@ -48,7 +48,7 @@ class LeaderPages(Controller):
         )
 
     @get("/lead/live", opt={"role": "leader"}, include_in_schema=False)
-    async def live_updates(self, state: State) -> Response[Any]:
+    async def live_updates(self, state: State, probe: FromQuery[bool] = False) -> Response[Any]:
         """Server-sent events telling open dashboards to refresh; 503 while Redis is down."""
         redis = state.resources.redis
         try:
@@ -58,7 +58,7 @@ class LeaderPages(Controller):
                             headers={"Retry-After": "30"})
 
         async def changes() -> Any:
-            async for topic in live.stream(redis):
+            async for topic in live.stream(redis, once=probe):
                 yield {"event": "change" if topic not in ("ready", "ping") else topic, "data": topic}
 
         return ServerSentEvent(changes(), headers={"Cache-Control": "no-store"})

@@ -68,12 +68,15 @@ async def live_lifespan(app: Any) -> AsyncIterator[None]:
             await task
 
 
-async def stream(redis: Any) -> AsyncIterator[str]:
-    """Server-sent events: "surveys" or "cases" when such figures moved; pings between."""
+async def stream(redis: Any, once: bool = False) -> AsyncIterator[str]:
+    """Server-sent events: "surveys" or "cases" when such figures moved; pings between.
+    `once`: subscribe, say "ready" and end (a probe for monitors and tests)."""
     pubsub = redis.pubsub()
     try:
         await pubsub.subscribe(CHANNEL)
         yield "ready"
+        if once:
+            return
         quiet = 0.0
         while True:
             # Short waits: the shared client's socket timeout is one second.

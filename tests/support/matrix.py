@@ -41,6 +41,7 @@ class Req:
     path: str
     json: Any = None
     fresh_session: bool = False  # the request ends the session (sign-out): use a new one
+    form: dict[str, str] | None = None  # a page's form post (sent form-encoded instead of JSON)
 
 
 Example = Callable[[Ctx], Awaitable[Req]]
