@@ -51,14 +51,24 @@ async def test_metrics_show_route_latency_store_figures_and_pool(world: World) -
     assert r.headers["content-type"].startswith("text/plain")
     text = r.text
     # latency by route template, never by concrete path
-    assert _value(text, "qs_http_request_duration_seconds_count", route="/api/v1/cases", method="POST",
-                  status="201") == 3
+    assert (
+        _value(
+            text, "qs_http_request_duration_seconds_count", route="/api/v1/cases", method="POST", status="201"
+        )
+        == 3
+    )
     assert "/api/v1/units/" + world.units["A"] not in text
     assert _value(text, "qs_events_appended_total", type="CaseSubmitted") == 3
     assert _value(text, "qs_projector_lag_events", projector="open_issue_queue") >= 0
     assert _value(text, "qs_projector_lag_seconds", projector="case_timeline") >= 0
-    for name in ("qs_mixing_pool_answers", "qs_release_batches_total", "qs_sla_breaches_total",
-                 "qs_db_pool_in_use", "qs_db_pool_connections", "qs_db_pool_max"):
+    for name in (
+        "qs_mixing_pool_answers",
+        "qs_release_batches_total",
+        "qs_sla_breaches_total",
+        "qs_db_pool_in_use",
+        "qs_db_pool_connections",
+        "qs_db_pool_max",
+    ):
         assert _value(text, name) >= 0
     assert _value(text, "qs_database_up") == 1
 
@@ -95,7 +105,9 @@ def captured() -> io.StringIO:
     root.setLevel(old)
 
 
-async def test_logs_never_carry_addresses_codes_contacts_or_agents(world: World, captured: io.StringIO) -> None:
+async def test_logs_never_carry_addresses_codes_contacts_or_agents(
+    world: World, captured: io.StringIO
+) -> None:
     hostile = {"User-Agent": AGENT, "X-Forwarded-For": ADDRESS, "X-Real-IP": ADDRESS}
     c = world.client
     named = await _submit(world, "工资拖欠", contact=CONTACT)
@@ -103,10 +115,17 @@ async def test_logs_never_carry_addresses_codes_contacts_or_agents(world: World,
     assert (await c.post("/api/v1/receipt", json={"code": code}, headers=hostile)).status_code == 200
     wrong = "ZZZZ-ZZZZ-ZZZZ-ZZZZ-ZZZZ"
     assert (await c.post("/api/v1/receipt", json={"code": wrong}, headers=hostile)).status_code == 404
-    await c.post("/api/v1/receipt", content=b'{"code": "' + code.encode() + b'"', headers=hostile)  # malformed
-    await c.post("/api/v1/public/surveys/nope/answers", headers=hostile,
-                 json={"submission_id": "abcdefgh1234", "answers": {}, "code": "INVT-CODE-0000-1111"})
-    await c.post("/api/v1/auth/sign-in", json={"login": "root", "password": "wrong " + CONTACT}, headers=hostile)
+    await c.post(
+        "/api/v1/receipt", content=b'{"code": "' + code.encode() + b'"', headers=hostile
+    )  # malformed
+    await c.post(
+        "/api/v1/public/surveys/nope/answers",
+        headers=hostile,
+        json={"submission_id": "abcdefgh1234", "answers": {}, "code": "INVT-CODE-0000-1111"},
+    )
+    await c.post(
+        "/api/v1/auth/sign-in", json={"login": "root", "password": "wrong " + CONTACT}, headers=hostile
+    )
     # Our code and libraries may still log something one day: the formatter is the last line.
     logging.getLogger("qunsheng.test").warning(
         "from %s agent %s code %s contact %s", ADDRESS, AGENT, code, CONTACT
@@ -118,8 +137,18 @@ async def test_logs_never_carry_addresses_codes_contacts_or_agents(world: World,
     lines = [json.loads(line) for line in captured.getvalue().splitlines() if line.strip()]
     assert lines, "the test must have produced log records"
     text = captured.getvalue()
-    for secret in (ADDRESS, "13812345678", "zhang.san@example.cn", code, code.replace("-", ""), wrong,
-                   "QunshengProbe", "iPhone OS", "INVT-CODE-0000-1111", "testclient"):
+    for secret in (
+        ADDRESS,
+        "13812345678",
+        "zhang.san@example.cn",
+        code,
+        code.replace("-", ""),
+        wrong,
+        "QunshengProbe",
+        "iPhone OS",
+        "INVT-CODE-0000-1111",
+        "testclient",
+    ):
         assert secret not in text, f"{secret!r} reached the logs"
     assert all({"time", "level", "logger", "message"} <= set(e) for e in lines)
 
@@ -135,10 +164,13 @@ REQUIRED = ("content-security-policy", "x-content-type-options", "referrer-polic
 
 
 async def test_security_headers_on_every_page(app: Litestar, world: World, settings: Settings) -> None:
-    paths = sorted({
-        route.path for route in app.routes
-        if isinstance(route, HTTPRoute) and "GET" in route.methods and "{" not in route.path
-    })
+    paths = sorted(
+        {
+            route.path
+            for route in app.routes
+            if isinstance(route, HTTPRoute) and "GET" in route.methods and "{" not in route.path
+        }
+    )
     assert "/health" in paths
     responses = [await world.client.get(p, headers=world.root) for p in paths]
     responses.append(await world.client.get("/no/such/page"))
