@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import os
 import signal
@@ -176,7 +177,7 @@ async def _with_store(dsn: str, work: Callable[[EventStore], Coroutine[Any, Any,
         await migrate(conn)
     finally:
         await conn.close()
-    pool = await asyncpg.create_pool(dsn, min_size=1, max_size=2)
+    pool = await asyncpg.create_pool(dsn, min_size=1, max_size=8)
     store = EventStore(pool)
     try:
         return await work(store)
@@ -221,7 +222,16 @@ async def _demo(settings: Settings, dsn: str, args: argparse.Namespace) -> int:
     from services.demo.load import describe, load_demo
 
     async def work(store: EventStore) -> int:
-        print(describe(await load_demo(store, datetime.now(UTC), settings)))
+        # A runner for the demo's time: publishing a survey reads the unit tree's projection.
+        # If a server is running, its runner owns the projectors and this one stands by.
+        runner = Runner(dsn, store.pool, all_projectors(), poll_seconds=0.05)
+        task = asyncio.create_task(runner.run())
+        try:
+            print(describe(await load_demo(store, datetime.now(UTC), settings)))
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         return 0
 
     return await _with_store(dsn, work)

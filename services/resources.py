@@ -58,12 +58,12 @@ async def open_resources(settings: Settings, dsn: str, redis_url: str) -> Resour
     )
     client = aioredis.from_url(redis_url, socket_timeout=1, socket_connect_timeout=1)
     res = Resources(dsn=dsn, pool=pool, redis=client, store=EventStore(pool), settings=settings)
-    if settings.demo_on_first_start:
-        await demo_on_first_start(res, settings)
     if settings.run_projectors:
         res.runner = Runner(dsn, pool, all_projectors(), poll_seconds=settings.poll_seconds)
         res.store.local_listeners.append(res.runner.wake)
         res.tasks.append(asyncio.create_task(res.runner.run(), name="projection-runner"))
+    if settings.demo_on_first_start:  # after the runner: the demo's surveys wait for projections
+        await demo_on_first_start(res, settings)
     return res
 
 

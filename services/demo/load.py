@@ -22,6 +22,7 @@ from services.access.handle import handle as handle_account
 from services.access.passwords import hash_password
 from services.demo.cases import load_cases
 from services.demo.data import ACCOUNTS, UNITS
+from services.demo.surveys import load_surveys
 from services.settings import Settings
 from services.units.commands import CreateUnit
 from services.units.handle import handle as handle_unit
@@ -34,6 +35,7 @@ class DemoLoad(msgspec.Struct, frozen=True):
     password: str | None
     logins: list[tuple[str, str, str]]  # login, display name, roles
     cases: int = 0  # cases raised by this run
+    answers: int = 0  # survey answers taken by this run
 
 
 def unit_id(key: str) -> str:
@@ -71,9 +73,12 @@ async def load_demo(store: EventStore, now: datetime, settings: Settings | None 
         settings=settings or Settings(), resources=SimpleNamespace(pool=store.pool, store=store)
     )
     cases = await load_cases(store, state, now, unit_id, account_id)
+    answers = await load_surveys(store, state, now, unit_id, admin_id)
     names = {u[0]: u[2] for u in UNITS}
     logins = [(a[0], a[1], ", ".join(f"{r}@{names[k]}" for r, k in a[3])) for a in ACCOUNTS]
-    return DemoLoad(loaded=fresh, password=password if fresh else None, logins=logins, cases=cases)
+    return DemoLoad(
+        loaded=fresh, password=password if fresh else None, logins=logins, cases=cases, answers=answers
+    )
 
 
 def account_id(login: str) -> str:
@@ -128,5 +133,8 @@ def describe(result: DemoLoad) -> str:
         f"sign in at /api/v1/auth/sign-in, every demo account's password: {result.password}",
     ]
     lines += [f"  {login:15} {name}  ({roles})" for login, name, roles in result.logins]
-    lines.append(f"and {result.cases} cases raised and worked over the past year")
+    lines.append(
+        f"and, over the past year, {result.cases} cases raised and worked and"
+        f" {result.answers} answers to four cycles of the 五个好 survey"
+    )
     return "\n".join(lines)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
+from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import msgspec
@@ -11,6 +13,8 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from events.store import EventStore
+from projections.catalogue import all_projectors
+from projections.runner import Runner
 from services.app import create_app
 from services.demo.cases import CASES
 from services.demo.load import load_demo, unit_id
@@ -21,7 +25,17 @@ from tests.support.fakes import FixedClock, SequentialIds
 pytestmark = pytest.mark.api
 
 
-async def test_demo_twice_loads_once(store: EventStore, clock: FixedClock) -> None:
+@pytest.fixture
+async def runner(store: EventStore, dsn: str) -> AsyncIterator[None]:
+    """Projections kept current, as the server would (the demo's surveys wait for them)."""
+    task = asyncio.create_task(Runner(dsn, store.pool, all_projectors(), poll_seconds=0.05).run())
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
+async def test_demo_twice_loads_once(store: EventStore, clock: FixedClock, runner: None) -> None:
     first = await load_demo(store, clock.now())
     count = await store.pool.fetchval("SELECT count(*) FROM events")
     second = await load_demo(store, clock.now())
@@ -53,6 +67,14 @@ async def test_demo_twice_loads_once(store: EventStore, clock: FixedClock) -> No
     assert max(r["at"] for r in submitted) - min(r["at"] for r in submitted) > timedelta(days=300)
     rated = await store.pool.fetchval("SELECT count(*) FROM events WHERE type = 'CaseRated'")
     assert rated == sum(1 for case in CASES if case[4].endswith("satisfied"))
+    # four closed cycles of the 五个好 survey, every answer released into the store
+    assert first.answers > 400 and second.answers == 0
+    recorded = await store.pool.fetch(
+        "SELECT data->>'cycle' AS cycle, count(*) AS n FROM events"
+        " WHERE type = 'AnswerRecorded' GROUP BY 1 ORDER BY 1"
+    )
+    assert [r["cycle"] for r in recorded] == ["1", "2", "3", "4"]
+    assert sum(r["n"] for r in recorded) == first.answers
     await assert_no_secret_in_events(store.pool, [first.password])
 
 
