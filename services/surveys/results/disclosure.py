@@ -40,13 +40,17 @@ def suppressed(
     k: int,
     unfiltered: Mapping[str, int] | None = None,
     parent_shown: bool = True,
+    force: frozenset[str] = frozenset(),
 ) -> set[str]:
-    """The children to suppress, given their respondent counts (and unfiltered counts)."""
+    """The children to suppress, given their respondent counts (and unfiltered counts).
+
+    `force`: children already hidden elsewhere (see hierarchy.py), to be protected here too.
+    """
     if not parent_shown:
         return set(children)
     hidden = {
         c for c, n in children.items() if isolates(n, None if unfiltered is None else unfiltered.get(c), k)
-    }
+    } | (force & set(children))
     if not hidden:
         return hidden
     shown = sorted((n, c) for c, n in children.items() if c not in hidden and n > 0)

@@ -14,7 +14,8 @@ import asyncpg
 import msgspec
 
 from services.surveys.results.cycle import Cycle
-from services.surveys.results.disclosure import check_filter, suppressed
+from services.surveys.results.disclosure import FilterTooNarrow, check_filter, suppressed
+from services.surveys.results.hierarchy import hidden_above
 from services.surveys.results.scoring import Score, pooled
 
 Dist = dict[str, dict[str, int]]  # question id -> value -> count
@@ -119,13 +120,17 @@ async def results(pool: asyncpg.Pool, c: Cycle, unit_id: str, segment: tuple[str
     people, dists = await counts(pool, c, ids, seg)
     plain = people if segment is None else (await counts(pool, c, ids, ("", "")))[0]
     n = people.get(unit_id, 0)
+    above = await hidden_above(pool, c, unit_id, segment)
     if segment is not None:
         check_filter(n, plain.get(unit_id, 0), k)
+        _, _, split_hidden = await segment_split(pool, c, unit_id, segment[0], plain.get(unit_id, 0), True)
+        if above or segment[1] in split_hidden:
+            raise FilterTooNarrow("this group is suppressed in a wider table of the same respondents", k=k)
     own_n = n - sum(people.get(u.unit_id, 0) for u in kids)
     own_plain = plain.get(unit_id, 0) - sum(plain.get(u.unit_id, 0) for u in kids)
     sizes = {u.unit_id: people.get(u.unit_id, 0) for u in kids} | {OWN: own_n}
     plains = {u.unit_id: plain.get(u.unit_id, 0) for u in kids} | {OWN: own_plain}
-    shown = n >= k
+    shown = n >= k and not above
     hidden = suppressed(sizes, k, plains if segment is not None else None, parent_shown=shown)
     own_dist = minus(dists.get(unit_id, {}), [dists.get(u.unit_id, {}) for u in kids])
     children = [
@@ -151,15 +156,29 @@ async def by_segment(
     pool: asyncpg.Pool, c: Cycle, unit_id: str, n: int, shown: bool
 ) -> dict[str, list[Cell]]:
     out: dict[str, list[Cell]] = {}
-    options = {q.id: q.options for q in c.definition.questions}
+    labels = {q.id: {o.id: o.text.zh for o in q.options} for q in c.definition.questions}
     for q in c.manifest.segment_questions:
-        sizes: dict[str, int] = {}
-        dists: dict[str, Dist] = {}
-        for o in options.get(q, ()):
-            people, d = await counts(pool, c, [unit_id], (q, o.id))
-            sizes[o.id], dists[o.id] = people.get(unit_id, 0), d.get(unit_id, {})
-        sizes[""] = n - sum(sizes.values())  # no answer to the segment question
-        hidden = suppressed(sizes, c.manifest.k, parent_shown=shown)
-        labels = {o.id: o.text.zh for o in options.get(q, ())}
-        out[q] = [cell(c, o, labels[o], sizes[o], dists[o], o in hidden) for o in labels]
+        sizes, dists, hidden = await segment_split(pool, c, unit_id, q, n, shown)
+        out[q] = [cell(c, o, label, sizes[o], dists[o], o in hidden) for o, label in labels[q].items()]
     return out
+
+
+async def segment_split(
+    pool: asyncpg.Pool, c: Cycle, unit_id: str, q: str, n: int, shown: bool
+) -> tuple[dict[str, int], dict[str, Dist], set[str]]:
+    """A unit split by one segment question, and which parts disclosure control hides.
+
+    A filtered query for one part is answered only if that part is shown here: otherwise
+    the total minus the other shown parts would isolate a small one.
+    """
+    options = next(x.options for x in c.definition.questions if x.id == q)
+    sizes: dict[str, int] = {}
+    dists: dict[str, Dist] = {}
+    above: set[str] = set()
+    for o in options:
+        people, d = await counts(pool, c, [unit_id], (q, o.id))
+        sizes[o.id], dists[o.id] = people.get(unit_id, 0), d.get(unit_id, {})
+        if sizes[o.id] and await hidden_above(pool, c, unit_id, (q, o.id)):
+            above.add(o.id)
+    sizes[""] = n - sum(sizes.values())  # no answer to the segment question
+    return sizes, dists, suppressed(sizes, c.manifest.k, parent_shown=shown, force=frozenset(above))

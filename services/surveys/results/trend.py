@@ -8,6 +8,7 @@ import msgspec
 
 from services.problems import NotFound
 from services.surveys.results.cycle import Cycle, load_cycle
+from services.surveys.results.hierarchy import hidden_above
 from services.surveys.results.queries import counts, results
 from services.surveys.results.scoring import Score, pooled
 
@@ -77,7 +78,7 @@ async def trend(pool: asyncpg.Pool, survey_id: str, unit_id: str, score: str | i
 async def _point(pool: asyncpg.Pool, c: Cycle, unit_id: str, at: str, before: list[TrendPoint]) -> TrendPoint:
     people, dists = await counts(pool, c, [unit_id], ("", ""))
     n, dist = people.get(unit_id, 0), dists.get(unit_id, {})
-    hidden = n < c.manifest.k
+    hidden = n < c.manifest.k or await hidden_above(pool, c, unit_id, None)
     kinds = c.kinds()
     dims: dict[str, list[tuple[str, dict[str, int]]]] = {}
     for q in c.definition.questions:

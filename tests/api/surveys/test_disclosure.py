@@ -155,3 +155,56 @@ async def test_open_link_is_rate_limited_per_client(world: World) -> None:
         )
         statuses.append(r.status_code)
     assert statuses[:30] == [202] * 30 and statuses[30] == 429
+
+
+async def fill(world: World, pool: asyncpg.Pool, groups: list[tuple[str, str, int]]) -> str:
+    survey = await published_survey(world, world.units["A"])
+    total = 0
+    for unit, group, n in groups:
+        for _ in range(n):
+            await answer(
+                world, survey, answer_body(unit=world.units[unit], q_members="satisfied", q_group=group)
+            )
+        total += n
+    world.client.app.state.clock.advance(minutes=361)  # every bucket may leave
+    await release(world, survey)
+    await settled(pool, survey, total)
+    return survey
+
+
+async def test_filter_on_a_part_hidden_to_protect_a_smaller_one_is_refused(
+    world: World, pool: asyncpg.Pool
+) -> None:
+    survey = await fill(world, pool, [("A1", "youth", 5), ("A1", "women", 1), ("A1", "staff", 6)])
+    leader, a1 = world.auth["leader"].headers(), world.units["A1"]
+    split = (await world.client.get(f"/api/v1/surveys/{survey}/results?unit={a1}", headers=leader)).json()
+    assert {c["key"]: c["suppressed"] for c in split["segments"]["q_group"]} == {
+        "youth": True,
+        "women": True,
+        "staff": False,
+    }
+    # youth alone (5, remainder 7) would pass the simple rule, but 12 − 6 − 5 = the one woman
+    r = await world.client.get(
+        f"/api/v1/surveys/{survey}/results?unit={a1}&segment=q_group:youth", headers=leader
+    )
+    assert r.status_code == 422 and r.json()["type"] == "/problems/filter-too-narrow"
+
+
+async def test_unit_hidden_in_its_parents_table_is_not_shown_on_its_own(
+    world: World, pool: asyncpg.Pool
+) -> None:
+    groups = [("A1", "youth", 6), ("A1", "women", 6), ("A", "youth", 2), ("A", "women", 5)]
+    survey = await fill(world, pool, groups)
+    leader, a, a1 = world.auth["leader"].headers(), world.units["A"], world.units["A1"]
+    at_a = await world.client.get(
+        f"/api/v1/surveys/{survey}/results?unit={a}&segment=q_group:youth", headers=leader
+    )
+    assert at_a.status_code == 200 and at_a.json()["total"]["respondents"] == 8
+    assert [c["suppressed"] for c in at_a.json()["children"]] == [True, True]  # A's own 2 youth, and A1
+    # asking A1 directly must not give A1's 6 youth: 8 − 6 = A's own 2
+    at_a1 = await world.client.get(
+        f"/api/v1/surveys/{survey}/results?unit={a1}&segment=q_group:youth", headers=leader
+    )
+    assert at_a1.status_code == 422
+    split = (await world.client.get(f"/api/v1/surveys/{survey}/results?unit={a1}", headers=leader)).json()
+    assert {c["key"]: c["suppressed"] for c in split["segments"]["q_group"]}["youth"] is True
