@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 import msgspec
 from litestar.exceptions import HTTPException, ValidationException
 
+from events.base import Checkpoint
 from events.store.append import StreamOrderConflict
 from events.store.db import Queryable
 
@@ -31,6 +32,7 @@ class Outcome(msgspec.Struct, frozen=True):
 
     position: int | None
     version: int
+    checkpoint: Checkpoint | None = None  # order key of the last event, when just appended
 
 
 async def replayed(conn: Queryable, command_id: uuid.UUID) -> Outcome | None:

@@ -67,7 +67,11 @@ async def session_pool(dsn: str) -> AsyncIterator[asyncpg.Pool]:
 
 @pytest.fixture
 async def pool(session_pool: asyncpg.Pool) -> asyncpg.Pool:
-    """The run's database, emptied of events, checkpoints and read models."""
+    """The run's database, emptied of events, checkpoints and read models (and the
+    process caches that remember them)."""
+    from services.cases.handle import forget_declared_days
+
+    forget_declared_days()
     async with session_pool.acquire() as conn:
         tables = await conn.fetch(
             """SELECT tablename FROM pg_tables WHERE schemaname = 'public'

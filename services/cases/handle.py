@@ -8,6 +8,7 @@ the first one's result.
 
 from __future__ import annotations
 
+import time
 import uuid
 from datetime import date, datetime
 
@@ -31,23 +32,41 @@ def stream(case_id: str) -> str:
     return f"case-{case_id}"
 
 
+# Declared days change a few times a year but are read by every case step: kept for a
+# second per process (and dropped at once when this process declares one).
+_days: tuple[float, dict[date, bool]] | None = None
+DAYS_TTL = 1.0
+
+
 async def declared_days(db: Queryable) -> dict[date, bool]:
-    return {
+    global _days
+    if _days is not None and time.monotonic() - _days[0] < DAYS_TTL:
+        return _days[1]
+    days = {
         e.event.day: e.event.workday
         for e in await read_stream(db, CALENDAR_STREAM)
         if isinstance(e.event, WorkdayDeclared)
     }
+    _days = (time.monotonic(), days)
+    return days
 
 
-async def sealed_contact(db: Queryable, case_id: str) -> str | None:
-    """The sealed contact details from the case's first event (None when anonymous)."""
-    first = await read_stream(db, stream(case_id), 0)
-    return first[0].event.contact_sealed if first and isinstance(first[0].event, CaseSubmitted) else None
+def forget_declared_days() -> None:
+    global _days
+    _days = None
+
+
+async def load_with_contact(db: Queryable, case_id: str) -> tuple[CaseState, int, str | None]:
+    """State, version and the sealed contact details (None when anonymous), in one read."""
+    events = await read_stream(db, stream(case_id))
+    first = events[0].event if events else None
+    sealed = first.contact_sealed if isinstance(first, CaseSubmitted) else None
+    return fold([e.event for e in events]), (events[-1].stream_version if events else 0), sealed
 
 
 async def load(db: Queryable, case_id: str) -> tuple[CaseState, int]:
-    events = await read_stream(db, stream(case_id))
-    return fold([e.event for e in events]), (events[-1].stream_version if events else 0)
+    state, version, _ = await load_with_contact(db, case_id)
+    return state, version
 
 
 async def handle(
@@ -60,8 +79,10 @@ async def handle(
     now: datetime,
     expected: int | None = None,
     policy: Policy = DEFAULT_POLICY,
+    fresh_id: bool = False,
 ) -> Outcome:
-    done = await replayed(store.pool, command_id)
+    """`fresh_id`: the command id was just generated here, so it cannot be a retry."""
+    done = None if fresh_id else await replayed(store.pool, command_id)
     if done is not None:
         return done
     state, version = await load(store.pool, case_id)
@@ -75,4 +96,4 @@ async def handle(
         pending(events, command_id=command_id, actor=actor),
         version if expected is None else expected,
     )
-    return Outcome(result.positions[-1], result.last_version)
+    return Outcome(result.positions[-1], result.last_version, result.checkpoint)

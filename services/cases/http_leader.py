@@ -19,7 +19,7 @@ from services.access.guards import Principal
 from services.access.scope import require_unit
 from services.cases import sealing
 from services.cases.calendar import TZ
-from services.cases.handle import CALENDAR_STREAM
+from services.cases.handle import CALENDAR_STREAM, forget_declared_days
 from services.cases.queries import open_issue_queue
 from services.cases.rates import Ranking, UnitRates, resolution_rates, unit_ranking
 from services.cases.staff_view import authorise
@@ -157,6 +157,7 @@ class LeaderController(Controller):
         await state.resources.store.append(
             CALENDAR_STREAM, pending([event], command_id=cmd, actor=principal.account_id), Expect.ANY
         )
+        forget_declared_days()  # after the append: nothing re-reads the old days meanwhile
         return {"day": body.day.isoformat(), "workday": body.workday}
 
     @post(

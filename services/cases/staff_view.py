@@ -18,7 +18,7 @@ from services.access.guards import Principal
 from services.access.scope import unit_path
 from services.cases import sealing
 from services.cases.calendar import WorkCalendar
-from services.cases.handle import declared_days, load, sealed_contact
+from services.cases.handle import declared_days, load, load_with_contact
 from services.cases.policy import DEFAULT_POLICY
 from services.cases.queries import TimelineStep, case_timeline
 from services.cases.timing import dues
@@ -60,10 +60,9 @@ async def authorise(state: Any, principal: Principal, case_id: str, need: str) -
 
 async def case_view(state: Any, principal: Principal, case_id: str) -> Response[CaseView]:
     pool = state.resources.pool
-    case, version = await load(pool, case_id)
+    case, version, submitted = await load_with_contact(pool, case_id)
     cal = WorkCalendar(await declared_days(pool))
     d = dues(case, cal, DEFAULT_POLICY)
-    submitted = await sealed_contact(pool, case_id)
     warning = (
         f"{', '.join(map(str, sorted(cal.unknown_years)))} 年的法定节假日尚未收录：按周一至周五计算，"
         "请管理员补充节假日和调休"

@@ -30,7 +30,8 @@ async def run_command(
         actor=actor,
         now=state.clock.now(),
         expected=expected_from(request.headers),
+        fresh_id="idempotency-key" not in request.headers,
     )
     if outcome.position is not None:
-        await wait_for(state.resources.pool, SHOWN, outcome.position, timeout=5)
+        await wait_for(state.resources.pool, SHOWN, outcome.checkpoint or outcome.position, timeout=5)
     return outcome
