@@ -24,6 +24,7 @@ from projections.catalogue import all_projectors
 from projections.rebuild import rebuild
 from projections.runner import Runner
 from projections.status import lag
+from services.cases import cli_export
 from services.ops.logs import UVICORN_LOG_CONFIG
 from services.ops.logs import configure as configure_logging
 from services.resources import resolve_urls
@@ -52,6 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     survey = sub.add_parser("survey", help="surveys: create one from a YAML file")
     survey_sub = survey.add_subparsers(dest="survey_command", required=True)
     survey_sub.add_parser("create", help="create (and with `publish:`, publish) a survey").add_argument("file")
+    cli_export.add_parser(sub)
     args = parser.parse_args(argv)
     settings = from_env()
     # JSON lines (or text), redacted of addresses, codes and contacts: services/ops/logs.py.
@@ -65,6 +67,7 @@ def main(argv: list[str] | None = None) -> int:
         "create-admin": _async(_create_admin),
         "demo": _async(_demo),
         "survey": _async(_survey),
+        "export": _async(lambda settings, dsn, args: cli_export.run(dsn, args)),
     }
     return commands[args.command](settings, args)
 

@@ -185,3 +185,23 @@ async def test_declared_holiday_moves_due_times_and_erasure_leaves_the_case(worl
     assert erased.status_code == 200 and erased.json()["erased"] is True
     view = (await w.client.get(f"/api/v1/cases/{case_id}", headers=w.auth["handler"].headers())).json()
     assert view["contact"] == "[erased]" and view["status"] == "submitted"
+
+
+async def test_the_cli_exports_the_same_rates_as_the_api(
+    world: World, store: EventStore, pool: asyncpg.Pool, dsn: str, tmp_path: Any
+) -> None:
+    import argparse
+    import csv
+
+    from services.cases import cli_export
+
+    await seed(store, pool, world.units["A1"], n=10)
+    api = await rates(world, world.units["A"])
+    out = tmp_path / "rates.csv"
+    args = argparse.Namespace(
+        table="rates", unit=world.units["A"], start="2026-03", end=None, format="csv", out=str(out)
+    )
+    assert await cli_export.run(dsn, args) == 0
+    rows = {r[0]: r for r in csv.reader(out.read_text(encoding="utf-8-sig").splitlines())}
+    assert rows["response_rate"][3] == str(api["response_rate"]["denominator"])
+    assert float(rows["satisfaction_rate"][1]) == api["satisfaction_rate"]["value"]
