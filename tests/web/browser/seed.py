@@ -1,5 +1,5 @@
 """A small world for the browser tests, made through the real HTTP API of the live server:
-R (bureau) → A (school) → A1 (教务处), A2 (后勤处); one account per role on A."""
+R (bureau) → A (school) → A1 (教务处), A2 (后勤处), A3 (图书馆); one account per role on A."""
 
 from __future__ import annotations
 
@@ -46,7 +46,7 @@ async def seed_world(base_url: str, store: EventStore) -> Seed:
     seed.root = await sign_in_headers(http, "root")
     for key, parent, name, kind, heads in (
         ("A", "R", "第一中学", "school", 40), ("A1", "A", "教务处", "department", 12),
-        ("A2", "A", "后勤处", "department", 8),
+        ("A2", "A", "后勤处", "department", 8), ("A3", "A", "图书馆", "department", 6),
     ):
         body = {"parent_id": seed.units[parent], "name": name, "kind": kind, "headcount": heads}
         seed.units[key] = (await seed.post("/api/v1/units", body))["unit"]["unit_id"]
