@@ -147,14 +147,16 @@ async def _cases_in_progress(dsn: str, base: str) -> tuple[dict[str, str], list[
     from services.access.bootstrap import create_admin
 
     pool = await asyncpg.create_pool(dsn, min_size=1, max_size=2)
+    store = EventStore(pool)
     _, root = await create_admin(
-        EventStore(pool),
+        store,
         login="bench",
         display_name="Bench",
         password="bench-password-1",
         now=datetime.now(UTC),
         unit_name="农业局",
     )
+    await store.close()
     await pool.close()
     async with httpx.AsyncClient(base_url=base, timeout=30) as c:
         r = await c.post("/api/v1/auth/sign-in", json={"login": "bench", "password": "bench-password-1"})
