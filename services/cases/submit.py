@@ -50,11 +50,11 @@ async def submit_case(
     key, sealed = sealing.seal(contact) if contact else (None, None)
     command = SubmitCase(
         case_id=case_id,
-        kind=kind,
+        kind=kind,  # type: ignore[arg-type]  # validated by the caller's body Struct
         unit_id=unit_id,
-        text=text,  # type: ignore[arg-type]
-        urgency=urgency,
-        anonymous=contact is None,  # type: ignore[arg-type]
+        text=text,
+        urgency=urgency,  # type: ignore[arg-type]
+        anonymous=contact is None,
         contact_sealed=sealed,
         source=source,
     )
