@@ -4,7 +4,7 @@ as the JSON API, through the same handlers, scoped to the admin's subtree (else 
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 import msgspec
 from litestar import Controller, Request, get, post
@@ -50,26 +50,40 @@ class AccountForm(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 class AdminPages(Controller):
     @get("/admin", opt={"role": "admin"}, include_in_schema=False)
-    async def home(self, request: Request[Any, Any, Any], state: State, principal: NamedDependency[Principal]) -> Template:
+    async def home(
+        self, request: Request[Any, Any, Any], state: State, principal: NamedDependency[Principal]
+    ) -> Template:
         pool = state.resources.pool
         mine = principal.units_with("admin")
         tree = await open_units(pool, mine)
         rows = {u.unit_id: u for u in await units_by_id(pool, [u.unit_id for u in tree])}
         return await page(
-            request, "admin_home.html", tree=tree, rows=rows,
-            accounts=await accounts_under(pool, sorted(mine)), surveys=await surveys_in(pool, mine),
-            names={u.unit_id: u.name for u in tree}, kinds=UnitKind.__args__,
+            request,
+            "admin_home.html",
+            tree=tree,
+            rows=rows,
+            accounts=await accounts_under(pool, sorted(mine)),
+            surveys=await surveys_in(pool, mine),
+            names={u.unit_id: u.name for u in tree},
+            kinds=get_args(UnitKind),
         )
 
     @post("/admin/units", opt={"role": "admin"}, include_in_schema=False, status_code=303)
-    async def create_unit(self, request: Request[Any, Any, Any], state: State, principal: NamedDependency[Principal]) -> Redirect:
+    async def create_unit(
+        self, request: Request[Any, Any, Any], state: State, principal: NamedDependency[Principal]
+    ) -> Redirect:
         form, cmd_id = await staff_form(request, UnitForm)
         await require_unit(state.resources.pool, principal, form.parent_id, "admin")
         command = CreateUnit(
-            unit_id=str(uuid.uuid5(cmd_id, "unit")), parent_id=form.parent_id, name=form.name,
-            kind=form.kind, headcount=form.headcount,
+            unit_id=str(uuid.uuid5(cmd_id, "unit")),
+            parent_id=form.parent_id,
+            name=form.name,
+            kind=form.kind,
+            headcount=form.headcount,
         )
-        outcome = await handle_unit(state.resources.store, command, command_id=cmd_id, actor=principal.account_id)
+        outcome = await handle_unit(
+            state.resources.store, command, command_id=cmd_id, actor=principal.account_id
+        )
         if outcome.position is not None:
             await wait_for(state.resources.pool, ["unit_tree"], outcome.position)
         return Redirect("/admin", status_code=303)
@@ -82,10 +96,14 @@ class AdminPages(Controller):
         await require_unit(state.resources.pool, principal, form.unit_id, "admin")
         account_id = str(uuid.uuid5(cmd_id, "account"))
         create = CreateAccount(
-            account_id=account_id, login=normalise_login(form.login), display_name=form.display_name,
+            account_id=account_id,
+            login=normalise_login(form.login),
+            display_name=form.display_name,
             unit_id=form.unit_id,
         )
-        await run_account_command(request, state, principal, create, cmd_id, password=form.password, status=201)
+        await run_account_command(
+            request, state, principal, create, cmd_id, password=form.password, status=201
+        )
         if form.role != "none":
             grant = GrantRole(account_id=account_id, unit_id=form.unit_id, role=form.role)
             await run_account_command(request, state, principal, grant, uuid.uuid5(cmd_id, "grant"))

@@ -7,6 +7,7 @@ API; the same guard applies. Pages are left out of the OpenAPI document.
 from __future__ import annotations
 
 from typing import Any
+
 from litestar import Controller, Request, Router, get
 from litestar.datastructures import Cookie, State
 from litestar.params import FromPath, FromQuery
@@ -18,8 +19,8 @@ from services.web.admin import AdminPages
 from services.web.admin_surveys import AdminSurveyPages
 from services.web.dashboard import LeaderPages
 from services.web.errors import PAGE_ERRORS
-from services.web.render import STATIC, page
 from services.web.handler import HandlerPages
+from services.web.render import STATIC, page
 from services.web.signin import SignInPages
 from services.web.staff_cases import StaffCasePages
 from services.web.survey import SurveyPages
@@ -35,7 +36,9 @@ class HomePages(Controller):
     async def language(self, code: FromPath[str], next: FromQuery[str | None] = None) -> Redirect:
         """Remember the chosen language (a cookie holding only "zh" or "en")."""
         lang = i18n.pick(code)
-        cookie = Cookie(key=i18n.COOKIE, value=lang, max_age=365 * 86400, samesite="lax", httponly=True, path="/")
+        cookie = Cookie(
+            key=i18n.COOKIE, value=lang, max_age=365 * 86400, samesite="lax", httponly=True, path="/"
+        )
         return Redirect(safe_next(next), status_code=303, cookies=[cookie])
 
 
@@ -45,8 +48,17 @@ def web_router() -> Router:
     )
     return Router(
         path="/",
-        route_handlers=[HomePages, SurveyPages, StaffCasePages, SignInPages, HandlerPages, LeaderPages, AdminPages,
-                       AdminSurveyPages, static],
+        route_handlers=[
+            HomePages,
+            SurveyPages,
+            StaffCasePages,
+            SignInPages,
+            HandlerPages,
+            LeaderPages,
+            AdminPages,
+            AdminSurveyPages,
+            static,
+        ],
         exception_handlers=PAGE_ERRORS,
         include_in_schema=False,
     )

@@ -14,7 +14,18 @@ from services.cases import commands as c
 from services.cases.calendar import WorkCalendar
 from services.cases.decider import Context, decide
 from services.cases.handle import declared_days, load
-from services.cases.http_staff import Accept, Ask, Assign, Because, Decision, Decline, Empty, Extension, Message, Words
+from services.cases.http_staff import (
+    Accept,
+    Ask,
+    Assign,
+    Because,
+    Decision,
+    Decline,
+    Empty,
+    Extension,
+    Message,
+    Words,
+)
 from services.cases.policy import DEFAULT_POLICY
 from services.cases.texts import checked
 from services.cases.timing import dues
@@ -28,10 +39,16 @@ HANDLER_STEPS: dict[str, tuple[type[Any], Build]] = {
     "assign": (Assign, lambda b, i: c.AssignCase(unit_id=b.unit_id, note=b.note)),
     "sign": (Empty, lambda b, i: c.SignForCase()),
     "return": (Because, lambda b, i: c.ReturnCase(reason=checked(b.reason))),
-    "messages": (Message, lambda b, i: c.PostMessage(message_id=i, visibility=b.visibility, text=checked(b.text))),
+    "messages": (
+        Message,
+        lambda b, i: c.PostMessage(message_id=i, visibility=b.visibility, text=checked(b.text)),
+    ),
     "ask": (Ask, lambda b, i: c.AskRequester(question=checked(b.question))),
     "resume": (Empty, lambda b, i: c.ResumeCase()),
-    "extension": (Extension, lambda b, i: c.RequestExtension(working_days=b.working_days, reason=checked(b.reason))),
+    "extension": (
+        Extension,
+        lambda b, i: c.RequestExtension(working_days=b.working_days, reason=checked(b.reason)),
+    ),
     "answer": (Words, lambda b, i: c.AnswerCase(text=checked(b.text))),
     "resolve": (Words, lambda b, i: c.ResolveCase(summary=checked(b.text))),
 }
@@ -64,7 +81,11 @@ _PROBES: dict[str, c.AnyCommand] = {
 
 async def allowed_steps(pool: Any, case_id: str, now: Any, ops: list[str]) -> list[str]:
     state, _ = await load(pool, case_id)
-    ctx = Context(now=now, dues=dues(state, WorkCalendar(await declared_days(pool)), DEFAULT_POLICY), policy=DEFAULT_POLICY)
+    ctx = Context(
+        now=now,
+        dues=dues(state, WorkCalendar(await declared_days(pool)), DEFAULT_POLICY),
+        policy=DEFAULT_POLICY,
+    )
     allowed = []
     for op in ops:
         try:

@@ -27,8 +27,12 @@ Id = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
 class LeaderPages(Controller):
     @get("/lead", opt={"role": "leader"}, include_in_schema=False)
     async def dashboard(
-        self, request: Request[Any, Any, Any], state: State, principal: NamedDependency[Principal],
-        unit: FromQuery[Id | None] = None, period: FromQuery[Period | None] = None,
+        self,
+        request: Request[Any, Any, Any],
+        state: State,
+        principal: NamedDependency[Principal],
+        unit: FromQuery[Id | None] = None,
+        period: FromQuery[Period | None] = None,
         survey: FromQuery[Id | None] = None,
     ) -> Template:
         pool = state.resources.pool
@@ -37,14 +41,25 @@ class LeaderPages(Controller):
         await require_unit(pool, principal, unit_id, "leader")  # outside the subtree: 404
         month = period or this_month(state)
         name = (await unit_names(pool, [unit_id])).get(unit_id, "")
-        cases = await case_part(pool, unit_id, name, month, state.clock.now(), principal.units_with("casework"))
+        cases = await case_part(
+            pool, unit_id, name, month, state.clock.now(), principal.units_with("casework")
+        )
         surveys = await survey_choices(pool, mine)
         chosen = next((s for s in surveys if s.survey_id == survey), surveys[-1] if surveys else None)
         part = await survey_part(pool, chosen, unit_id) if chosen else None
         return await page(
-            request, "lead_dashboard.html", headers={"Cache-Control": "no-store"},
-            unit_id=unit_id, unit_name=name, period=month, units=await open_units(pool, mine),
-            surveys=surveys, part=part, heat_class=heat_class, percent=percent, **cases,
+            request,
+            "lead_dashboard.html",
+            headers={"Cache-Control": "no-store"},
+            unit_id=unit_id,
+            unit_name=name,
+            period=month,
+            units=await open_units(pool, mine),
+            surveys=surveys,
+            part=part,
+            heat_class=heat_class,
+            percent=percent,
+            **cases,
         )
 
     @get("/lead/live", opt={"role": "leader"}, include_in_schema=False)
@@ -54,8 +69,12 @@ class LeaderPages(Controller):
         try:
             await redis.ping()
         except Exception:
-            return Response("live updates unavailable", status_code=503, media_type="text/plain",
-                            headers={"Retry-After": "30"})
+            return Response(
+                "live updates unavailable",
+                status_code=503,
+                media_type="text/plain",
+                headers={"Retry-After": "30"},
+            )
 
         async def changes() -> Any:
             async for topic in live.stream(redis, once=probe):

@@ -41,7 +41,14 @@ def _wants_html(request: Request[Any, Any, Any]) -> bool:
 def _error_page(request: Request[Any, Any, Any], status: int, detail: str = "") -> Response[str]:
     from services.web.render import render_now
 
-    return render_now(request, "error.html", status, title=TITLES.get(status, TITLES[500]), detail=detail, status_code=status)
+    return render_now(
+        request,
+        "error.html",
+        status,
+        title=TITLES.get(status, TITLES[500]),
+        detail=detail,
+        status_code=status,
+    )
 
 
 def _signed_out(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:

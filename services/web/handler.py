@@ -26,7 +26,7 @@ from services.cases.staff_view import CaseView, authorise, case_view
 from services.cases.transitions import CASE_PROJECTIONS
 from services.problems import NotFound
 from services.web.case_steps import HANDLER_STEPS, LEADER_STEPS, allowed_steps
-from services.web.forms import decode, raw_form, command_id
+from services.web.forms import command_id, decode, raw_form
 from services.web.lookups import open_units, unit_names
 from services.web.render import page
 
@@ -34,7 +34,10 @@ from services.web.render import page
 class HandlerPages(Controller):
     @get("/work", opt={"role": "casework"}, include_in_schema=False)
     async def queue(
-        self, request: Request[Any, Any, Any], state: State, principal: NamedDependency[Principal],
+        self,
+        request: Request[Any, Any, Any],
+        state: State,
+        principal: NamedDependency[Principal],
         kind: FromQuery[Kind | None] = None,
     ) -> Template:
         rows = await open_issue_queue(
@@ -44,37 +47,65 @@ class HandlerPages(Controller):
 
     @get("/work/cases/{case_id:str}", opt={"role": "casework"}, include_in_schema=False)
     async def case(
-        self, case_id: FromPath[str], request: Request[Any, Any, Any], state: State,
+        self,
+        case_id: FromPath[str],
+        request: Request[Any, Any, Any],
+        state: State,
         principal: NamedDependency[Principal],
     ) -> Template:
         await authorise(state, principal, case_id, "casework")
         view: CaseView = (await case_view(state, principal, case_id)).content
-        ops = [*(await _mine(state, principal, case_id, "handler", HANDLER_STEPS)),
-               *(await _mine(state, principal, case_id, "leader", LEADER_STEPS))]
+        ops = [
+            *(await _mine(state, principal, case_id, "handler", HANDLER_STEPS)),
+            *(await _mine(state, principal, case_id, "leader", LEADER_STEPS)),
+        ]
         allowed = await allowed_steps(state.resources.pool, case_id, state.clock.now(), ops)
         names = await unit_names(state.resources.pool, {view.unit_id, view.lead_unit or view.unit_id})
         units = await open_units(state.resources.pool) if "assign" in allowed else []
         return await page(
-            request, "work_case.html", headers={"Cache-Control": "no-store"}, view=view, allowed=allowed,
-            names=names, units=units, cmds=[uuid.uuid4() for _ in allowed],
+            request,
+            "work_case.html",
+            headers={"Cache-Control": "no-store"},
+            view=view,
+            allowed=allowed,
+            names=names,
+            units=units,
+            cmds=[uuid.uuid4() for _ in allowed],
         )
 
-    @post("/work/cases/{case_id:str}/{op:str}", opt={"role": "handler"}, include_in_schema=False, status_code=303)
+    @post(
+        "/work/cases/{case_id:str}/{op:str}",
+        opt={"role": "handler"},
+        include_in_schema=False,
+        status_code=303,
+    )
     async def handler_step(
-        self, case_id: FromPath[str], op: FromPath[str], request: Request[Any, Any, Any], state: State,
+        self,
+        case_id: FromPath[str],
+        op: FromPath[str],
+        request: Request[Any, Any, Any],
+        state: State,
         principal: NamedDependency[Principal],
     ) -> Redirect:
         return await _step(request, state, principal, case_id, op, "handler", HANDLER_STEPS)
 
-    @post("/lead/cases/{case_id:str}/{op:str}", opt={"role": "leader"}, include_in_schema=False, status_code=303)
+    @post(
+        "/lead/cases/{case_id:str}/{op:str}", opt={"role": "leader"}, include_in_schema=False, status_code=303
+    )
     async def leader_step(
-        self, case_id: FromPath[str], op: FromPath[str], request: Request[Any, Any, Any], state: State,
+        self,
+        case_id: FromPath[str],
+        op: FromPath[str],
+        request: Request[Any, Any, Any],
+        state: State,
         principal: NamedDependency[Principal],
     ) -> Redirect:
         return await _step(request, state, principal, case_id, op, "leader", LEADER_STEPS)
 
 
-async def _mine(state: State, principal: Principal, case_id: str, role: str, steps: dict[str, Any]) -> list[str]:
+async def _mine(
+    state: State, principal: Principal, case_id: str, role: str, steps: dict[str, Any]
+) -> list[str]:
     """The steps of `role` if the caller holds it for this case (handlers and leaders differ)."""
     try:
         await authorise(state, principal, case_id, role)
@@ -84,7 +115,12 @@ async def _mine(state: State, principal: Principal, case_id: str, role: str, ste
 
 
 async def _step(
-    request: Request[Any, Any, Any], state: State, principal: Principal, case_id: str, op: str, role: str,
+    request: Request[Any, Any, Any],
+    state: State,
+    principal: Principal,
+    case_id: str,
+    op: str,
+    role: str,
     steps: dict[str, Any],
 ) -> Redirect:
     if op not in steps:
@@ -96,8 +132,13 @@ async def _step(
     body = decode(raw, shape)
     cmd_id = command_id(raw)
     outcome = await handle(
-        state.resources.store, case_id, build(body, str(cmd_id)), command_id=cmd_id,
-        actor=principal.account_id, now=state.clock.now(), expected=int(version) if version.isdigit() else None,
+        state.resources.store,
+        case_id,
+        build(body, str(cmd_id)),
+        command_id=cmd_id,
+        actor=principal.account_id,
+        now=state.clock.now(),
+        expected=int(version) if version.isdigit() else None,
     )
     if outcome.position is not None:
         await wait_for(state.resources.pool, CASE_PROJECTIONS, outcome.position, timeout=5)

@@ -86,4 +86,6 @@ def render_now(request: Request[Any, Any, Any], name: str, status: int, **contex
     """Render synchronously (exception handlers are synchronous in Litestar)."""
     secret = getattr(request.app.state, "service_secret", None)
     html = ENV.get_template(name).render(base_context(request, secret) | context)
-    return Response(html, status_code=status, media_type="text/html; charset=utf-8", headers={"Cache-Control": "no-store"})
+    return Response(
+        html, status_code=status, media_type="text/html; charset=utf-8", headers={"Cache-Control": "no-store"}
+    )

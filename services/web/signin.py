@@ -43,13 +43,19 @@ class SignInPages(Controller):
         except SignInFailed:
             return await _again(request, form, N_("Login name or password is wrong."), 401)
         except TooManyRequestsException:
-            return await _again(request, form, N_("Too many failed sign-ins; wait a minute and try again."), 429)
+            return await _again(
+                request, form, N_("Too many failed sign-ins; wait a minute and try again."), 429
+            )
         ttl = timedelta(hours=state.settings.session_hours)
         token = await sessions.open_session(state.resources.pool, account_id, state.clock.now(), ttl)
         cookie = Cookie(
-            key=SESSION_COOKIE, value=token, httponly=True, samesite="strict",
+            key=SESSION_COOKIE,
+            value=token,
+            httponly=True,
+            samesite="strict",
             secure=state.settings.secure_cookies or request.url.scheme == "https",
-            path="/", max_age=int(ttl.total_seconds()),
+            path="/",
+            max_age=int(ttl.total_seconds()),
         )
         account, _ = await load(state.resources.pool, account_id)
         target = safe_next(form.next) if form.next != "/" else _landing({r for _, r in account.grants})
@@ -64,7 +70,9 @@ class SignInPages(Controller):
 
 
 async def _again(request: Request[Any, Any, Any], form: SignInForm, error: str, status: int) -> Template:
-    return await page(request, "signin.html", status=status, next=safe_next(form.next), error=error, login=form.login)
+    return await page(
+        request, "signin.html", status=status, next=safe_next(form.next), error=error, login=form.login
+    )
 
 
 def _landing(roles: set[str]) -> str:

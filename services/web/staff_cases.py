@@ -78,16 +78,24 @@ class StaffCasePages(Controller):
         if named and not form.contact.strip():
             units = await open_units(state.resources.pool)
             errors = {"contact": N_("Give a way to reach you, or choose to stay anonymous.")}
-            return await page(request, "problem_new.html", status=422, units=units, cmd=_cmd, errors=errors, form=form)
+            return await page(
+                request, "problem_new.html", status=422, units=units, cmd=_cmd, errors=errors, form=form
+            )
         exists = await state.resources.pool.fetchval(
             "SELECT true FROM unit_tree WHERE unit_id = $1 AND NOT closed", form.unit_id
         )
         if not exists:
             raise UnknownUnit()
         done = await submit_case(
-            state.resources, state.clock, state.ids, kind=form.kind, unit_id=form.unit_id,
-            text=checked(form.text), urgency=form.urgency,
-            contact=checked(form.contact, "contact") if named else None, state=state,
+            state.resources,
+            state.clock,
+            state.ids,
+            kind=form.kind,
+            unit_id=form.unit_id,
+            text=checked(form.text),
+            urgency=form.urgency,
+            contact=checked(form.contact, "contact") if named else None,
+            state=state,
         )
         await wait_for(state.resources.pool, CASE_PROJECTIONS, done.position, timeout=5)
         return await page(request, "problem_done.html", headers=PRIVATE, code=done.receipt_code)
@@ -104,7 +112,9 @@ class StaffCasePages(Controller):
     @post("/receipt/reply", opt={"public": True}, include_in_schema=False, status_code=200)
     async def reply(self, request: Request[Any, Any, Any], state: State) -> Template:
         form, cmd_id = await public_form(request, ReplyForm)
-        cmd = c.PostMessage(message_id=str(cmd_id), visibility="public", text=checked(form.text), from_requester=True)
+        cmd = c.PostMessage(
+            message_id=str(cmd_id), visibility="public", text=checked(form.text), from_requester=True
+        )
         return await _act(request, state, form.code, cmd, cmd_id, N_("Your message was sent."))
 
     @post("/receipt/rate", opt={"public": True}, include_in_schema=False, status_code=200)
@@ -117,7 +127,14 @@ class StaffCasePages(Controller):
     @post("/receipt/withdraw", opt={"public": True}, include_in_schema=False, status_code=200)
     async def withdraw(self, request: Request[Any, Any, Any], state: State) -> Template:
         form, cmd_id = await public_form(request, ReasonForm)
-        return await _act(request, state, form.code, c.WithdrawCase(reason=form.reason), cmd_id, N_("The case was withdrawn."))
+        return await _act(
+            request,
+            state,
+            form.code,
+            c.WithdrawCase(reason=form.reason),
+            cmd_id,
+            N_("The case was withdrawn."),
+        )
 
     @post("/receipt/reopen", opt={"public": True}, include_in_schema=False, status_code=200)
     async def reopen(self, request: Request[Any, Any, Any], state: State) -> Template:

@@ -12,31 +12,32 @@ import secrets
 from typing import Any
 
 import msgspec
-
 from litestar import Controller, Request, get, post
 from litestar.datastructures import State
 from litestar.params import FromPath
 from litestar.response import Template
 
-from events.surveys import Definition, Question
+from events.surveys import Definition, Dimension, Question
+from services.access.guards import CSRF_FIELD
+from services.access.keys import service_secret
 from services.surveys.decider import SurveyNotPublished
 from services.surveys.intake.accept import AnswerBody, accept
 from services.surveys.intake.forms import published_form
 from services.surveys.model import LIKERT
-from services.access.guards import CSRF_FIELD
-from services.access.keys import service_secret
 from services.web.forms import BadForm, StaleForm, anonymous_ok, raw_form
 from services.web.render import PRIVATE, page
 
 OTHER = "_other"  # questions in no dimension
 
 
-def groups(d: Definition) -> list[tuple[Any, list[Question]]]:
+def groups(d: Definition) -> list[tuple[Dimension | None, list[Question]]]:
     """Questions grouped by dimension in the definition's order; undimensioned ones last."""
     by_dim: dict[str, list[Question]] = {}
     for q in d.questions:
         by_dim.setdefault(q.dimension or OTHER, []).append(q)
-    out = [(dim, by_dim[dim.id]) for dim in d.dimensions if dim.id in by_dim]
+    out: list[tuple[Dimension | None, list[Question]]] = [
+        (dim, by_dim[dim.id]) for dim in d.dimensions if dim.id in by_dim
+    ]
     if OTHER in by_dim:
         out.append((None, by_dim[OTHER]))
     return out
@@ -49,21 +50,34 @@ class SurveyPages(Controller):
         if f.status != "published":
             raise SurveyNotPublished()
         return await page(
-            request, "survey_form.html", headers=PRIVATE, form=f, groups=groups(f.definition), likert=LIKERT,
+            request,
+            "survey_form.html",
+            headers=PRIVATE,
+            form=f,
+            groups=groups(f.definition),
+            likert=LIKERT,
             submission_id=secrets.token_urlsafe(16),
         )
 
     @post("/s/{survey_id:str}", opt={"public": True}, include_in_schema=False, status_code=200)
-    async def answer(self, survey_id: FromPath[str], request: Request[Any, Any, Any], state: State) -> Template:
+    async def answer(
+        self, survey_id: FromPath[str], request: Request[Any, Any, Any], state: State
+    ) -> Template:
         raw = await raw_form(request)
-        if not anonymous_ok(await service_secret(state), state.clock.now(), (raw.get(CSRF_FIELD) or [""])[-1]):
+        if not anonymous_ok(
+            await service_secret(state), state.clock.now(), (raw.get(CSRF_FIELD) or [""])[-1]
+        ):
             raise StaleForm()
         f = await published_form(state.resources.pool, survey_id)
         body = to_answer(f.definition, raw)
         address = request.client.host if request.client else ""
         accepted = await accept(state, survey_id, body, address)
         return await page(
-            request, "survey_done.html", headers=PRIVATE, form=f, accepted=accepted,
+            request,
+            "survey_done.html",
+            headers=PRIVATE,
+            form=f,
+            accepted=accepted,
             questions={q.id: q for q in f.definition.questions},
         )
 

@@ -45,14 +45,18 @@ def survey_body(raw: dict[str, list[str]]) -> NewSurvey:
         if not text["zh"]:
             continue
         kind = _one(raw, f"q{i}_kind") or "likert"
-        questions.append({
-            "id": f"q{i}",
-            "kind": kind,
-            "text": text,
-            "dimension": _one(raw, f"q{i}_dimension") or None,
-            "required": _one(raw, f"q{i}_required") == "on",
-            "options": _options((raw.get(f"q{i}_options") or [""])[-1]) if kind in ("single", "multiple") else [],
-        })
+        questions.append(
+            {
+                "id": f"q{i}",
+                "kind": kind,
+                "text": text,
+                "dimension": _one(raw, f"q{i}_dimension") or None,
+                "required": _one(raw, f"q{i}_required") == "on",
+                "options": _options((raw.get(f"q{i}_options") or [""])[-1])
+                if kind in ("single", "multiple")
+                else [],
+            }
+        )
     body = {
         "owner_unit_id": _one(raw, "owner_unit_id"),
         "title": _text(raw, "title"),

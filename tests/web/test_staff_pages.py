@@ -17,8 +17,14 @@ async def raise_problem(world: World, text: str = "食堂排队时间过长") ->
     c = world.client
     form = await c.get("/problem", headers=HTML)
     assert form.status_code == 200
-    body = {**hidden(form.text), "kind": "suggestion", "unit_id": world.units["A1"], "text": text,
-            "urgency": "normal", "identity": "anonymous"}
+    body = {
+        **hidden(form.text),
+        "kind": "suggestion",
+        "unit_id": world.units["A1"],
+        "text": text,
+        "urgency": "normal",
+        "identity": "anonymous",
+    }
     done = await c.post("/problem", data=body, headers=HTML)
     assert done.status_code == 200, done.text[:500]
     assert done.headers["cache-control"] == "no-store"

@@ -18,8 +18,12 @@ async def sign_in_by_form(world: World, login: str) -> None:
     c = world.client
     c.cookies.clear()
     form = await c.get("/signin", headers=HTML)
-    r = await c.post("/signin", data={**hidden(form.text), "login": login, "password": PASSWORD, "next": "/"},
-                     headers=HTML, follow_redirects=False)
+    r = await c.post(
+        "/signin",
+        data={**hidden(form.text), "login": login, "password": PASSWORD, "next": "/"},
+        headers=HTML,
+        follow_redirects=False,
+    )
     assert r.status_code == 303, r.text[:300]
     c.cookies.set("qs_session", r.cookies["qs_session"])
 
@@ -34,11 +38,14 @@ async def case_id_of_latest(world: World) -> str:
 
 async def step(world: World, case_id: str, op: str, **fields: str) -> str:
     page = await world.client.get(f"/work/cases/{case_id}", headers=HTML)
-    form = re.search(rf'<form method="post" action="/(?:work|lead)/cases/{case_id}/{op}".*?</form>', page.text, re.S)
+    form = re.search(
+        rf'<form method="post" action="/(?:work|lead)/cases/{case_id}/{op}".*?</form>', page.text, re.S
+    )
     assert form, f"{op} is not offered"
     r = await world.client.post(
         f"/{'lead' if op in ('escalate', 'reopen', 'extension-decision') else 'work'}/cases/{case_id}/{op}",
-        data={**hidden(form.group(0)), **fields}, headers=HTML,
+        data={**hidden(form.group(0)), **fields},
+        headers=HTML,
     )
     assert r.status_code == 200, r.text[:500]
     return r.text

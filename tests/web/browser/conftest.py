@@ -42,7 +42,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         if "tests/web/browser" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
             if not CHROMIUM.exists():
-                item.add_marker(pytest.mark.skip(reason="no /usr/bin/chromium: apt-get install chromium fonts-noto-cjk"))
+                item.add_marker(
+                    pytest.mark.skip(reason="no /usr/bin/chromium: apt-get install chromium fonts-noto-cjk")
+                )
 
 
 def _free_port() -> int:
@@ -56,7 +58,11 @@ class LiveServer:
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         config = uvicorn.Config(
-            create_app(settings), host="127.0.0.1", port=self.port, log_level="warning", access_log=False,
+            create_app(settings),
+            host="127.0.0.1",
+            port=self.port,
+            log_level="warning",
+            access_log=False,
             lifespan="on",
         )
         self.server = uvicorn.Server(config)
@@ -83,7 +89,10 @@ class LiveServer:
 async def live_server(dsn: str, redis_url: str, pool: asyncpg.Pool) -> AsyncIterator[LiveServer]:
     # `pool` empties the run's database first; the server opens its own pool on it.
     settings = Settings(
-        database_url=dsn, redis_url=redis_url, poll_seconds=0.05, run_scheduler=False,
+        database_url=dsn,
+        redis_url=redis_url,
+        poll_seconds=0.05,
+        run_scheduler=False,
         secret_key=uuid.uuid4().hex,
     )
     server = LiveServer(settings)

@@ -45,30 +45,49 @@ async def seed_world(base_url: str, store: EventStore) -> Seed:
     seed = Seed(http, {"R": root})
     seed.root = await sign_in_headers(http, "root")
     for key, parent, name, kind, heads in (
-        ("A", "R", "第一中学", "school", 40), ("A1", "A", "教务处", "department", 12),
-        ("A2", "A", "后勤处", "department", 8), ("A3", "A", "图书馆", "department", 6),
+        ("A", "R", "第一中学", "school", 40),
+        ("A1", "A", "教务处", "department", 12),
+        ("A2", "A", "后勤处", "department", 8),
+        ("A3", "A", "图书馆", "department", 6),
     ):
         body = {"parent_id": seed.units[parent], "name": name, "kind": kind, "headcount": heads}
         seed.units[key] = (await seed.post("/api/v1/units", body))["unit"]["unit_id"]
-    for login, name, role in (("handler", "王老师", "handler"), ("leader", "李书记", "leader"), ("admin", "张主任", "admin")):
-        account = await seed.post("/api/v1/accounts", {
-            "login": login, "display_name": name, "unit_id": seed.units["A"], "password": PASSWORD})
-        await seed.post(f"/api/v1/accounts/{account['account_id']}/roles", {"unit_id": seed.units["A"], "role": role})
+    for login, name, role in (
+        ("handler", "王老师", "handler"),
+        ("leader", "李书记", "leader"),
+        ("admin", "张主任", "admin"),
+    ):
+        account = await seed.post(
+            "/api/v1/accounts",
+            {"login": login, "display_name": name, "unit_id": seed.units["A"], "password": PASSWORD},
+        )
+        await seed.post(
+            f"/api/v1/accounts/{account['account_id']}/roles", {"unit_id": seed.units["A"], "role": role}
+        )
     return seed
 
 
 async def coded_survey(seed: Seed, codes: dict[str, int]) -> tuple[str, dict[str, list[str]]]:
     """A published invitation-code survey owned by A (k = 5) and its codes per unit key."""
-    survey = await seed.post("/api/v1/surveys", {
-        "owner_unit_id": seed.units["A"], "title": {"zh": "2026年度满意度测评", "en": "2026 satisfaction survey"},
-        "questions": QUESTIONS, "access": "code"})
+    survey = await seed.post(
+        "/api/v1/surveys",
+        {
+            "owner_unit_id": seed.units["A"],
+            "title": {"zh": "2026年度满意度测评", "en": "2026 satisfaction survey"},
+            "questions": QUESTIONS,
+            "access": "code",
+        },
+    )
     survey_id = survey["survey_id"]
     await seed.post(f"/api/v1/surveys/{survey_id}/publish", {"k": 5, "comment_threshold": 10})
     out: dict[str, list[str]] = {}
     for key, n in codes.items():
-        issue = await seed.post(f"/api/v1/surveys/{survey_id}/invitations", {"unit_id": seed.units[key], "count": n})
-        r = await seed.http.get(f"/api/v1/surveys/{survey_id}/invitations/{issue['issue_id']}/codes.csv",
-                                headers=seed.root)
+        issue = await seed.post(
+            f"/api/v1/surveys/{survey_id}/invitations", {"unit_id": seed.units[key], "count": n}
+        )
+        r = await seed.http.get(
+            f"/api/v1/surveys/{survey_id}/invitations/{issue['issue_id']}/codes.csv", headers=seed.root
+        )
         rows = list(csv.DictReader(io.StringIO(r.content.decode("utf-8-sig"))))
         out[key] = [row["code"] for row in rows]
     return survey_id, out

@@ -6,15 +6,15 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from events.store import EventStore
 from tests.web.browser.conftest import PHONE, LiveServer, shot
 from tests.web.browser.pages import serious_violations, sign_in, take_step
 from tests.web.browser.seed import seed_world
 
 
-async def test_a_problem_is_raised_worked_rated_and_counted(live_server: LiveServer, browser: Any, store: EventStore) -> None:
+async def test_a_problem_is_raised_worked_rated_and_counted(
+    live_server: LiveServer, browser: Any, store: EventStore
+) -> None:
     base = live_server.url
     seed = await seed_world(base, store)
 

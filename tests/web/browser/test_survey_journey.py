@@ -14,8 +14,11 @@ from tests.web.browser.seed import Seed, coded_survey, seed_world
 
 
 async def answer_by_api(seed: Seed, survey_id: str, code: str) -> None:
-    body = {"submission_id": uuid.uuid4().hex, "answers": {"q_members": "basically_satisfied", "q_cadres": 5},
-            "code": code}
+    body = {
+        "submission_id": uuid.uuid4().hex,
+        "answers": {"q_members": "basically_satisfied", "q_cadres": 5},
+        "code": code,
+    }
     r = await seed.http.post(f"/api/v1/public/surveys/{survey_id}/answers", json=body)
     assert r.status_code == 202, r.text
 
@@ -64,9 +67,9 @@ async def test_a_phone_answer_reaches_the_leaders_dashboard_and_small_units_stay
     for c in codes["A1"][1:]:
         await answer_by_api(seed, survey_id, c)
     # Released (5 answers of A1 in the pool), then pushed to the open dashboard: no reload.
-    await leader.locator(f'tr[data-unit="{seed.units["A1"]}"] [data-testid="respondents"]', has_text="5").wait_for(
-        timeout=30_000
-    )
+    await leader.locator(
+        f'tr[data-unit="{seed.units["A1"]}"] [data-testid="respondents"]', has_text="5"
+    ).wait_for(timeout=30_000)
     assert await leader.locator(f'table.heatmap tr[data-unit="{seed.units["A1"]}"] .suppressed').count() == 0
 
     # Small units' answers wait in the pool; the admin closes the cycle, which releases them.
