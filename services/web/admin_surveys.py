@@ -15,13 +15,14 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from events.surveys import PrivacyManifest
+from projections.runner import wait_for
 from services.access.guards import Principal
 from services.access.keys import service_secret
 from services.access.scope import require_unit
 from services.surveys.bodies import ManifestIn
 from services.surveys.commands import CloseSurvey, CreateSurvey, IssueInvitations, PublishSurvey
 from services.surveys.handle import handle
-from services.surveys.http import require_survey, run
+from services.surveys.http import PROJECTIONS, require_survey, run
 from services.surveys.http_invitations import _codes as invitation_codes  # derives codes, checks scope
 from services.surveys.model import FIVE_GOODS
 from services.surveys.queries import survey_catalogue
@@ -151,13 +152,15 @@ class AdminSurveyPages(Controller):
             issue_id=str(uuid.uuid5(cmd_id, "issue")),
             count=form.count,
         )
-        await handle(
+        outcome = await handle(
             state.resources.store,
             command,
             command_id=cmd_id,
             actor=principal.account_id,
             secret=await service_secret(state),
         )
+        if outcome.position is not None:  # read-your-writes: the page shows the codes issued
+            await wait_for(state.resources.pool, PROJECTIONS, outcome.position)
         return Redirect(f"/admin/surveys/{survey_id}", status_code=303)
 
     @get(
