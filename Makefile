@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: install run test test-unit test-integration test-api lint bench lock
+.PHONY: install run test test-unit test-integration test-api lint bench bench-e2e lock
 
 $(STAMP):
 	@$(PY) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Qunsheng needs Python 3.11 or newer")'
@@ -36,6 +36,10 @@ lint: install
 
 bench: install
 	$(BIN)/python -m bench
+
+# The whole service end to end (about 10 minutes at 10,000,000 events): bench/RESULTS-e2e.md.
+bench-e2e: install
+	$(BIN)/python -m bench.e2e
 
 # Re-pin after changing dependencies in pyproject.toml.
 lock:

@@ -1,0 +1,245 @@
+"""`python -m bench.e2e`: the whole service end to end, each figure beside its ceiling.
+
+1. Intake through HTTP at 64 clients, beside a bare validate-only endpoint and a bare
+   one-INSERT endpoint, same server and load tool, same run (bench/intake.py).
+2. Projection lag p50/p99 with intake paced at half of that maximum: API (2 workers,
+   projectors apart) + one `qunsheng project` runner; API worker memory at that load.
+3. A large store: N events (QS_BENCH_E2E_EVENTS, default 10,000,000) and 1,011 units;
+   dashboard (results, heatmap) and queue p95 through HTTP; projector memory across a full
+   rebuild (`qunsheng rebuild satisfaction_by_unit` replays all N events).
+
+Writes bench/RESULTS-e2e.md. Quick look: QS_BENCH_E2E_EVENTS=200000 QS_BENCH_INTAKE_SECONDS=3.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import platform
+import random
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import asyncpg
+
+from bench import e2e_world as world
+from bench import intake, load
+from bench.e2e_measure import LagProbe, RssSampler, http_p95, paced, tree_pids, workers_of
+from bench.harness import ROOT, bench_database
+from bench.serve import server
+from bench.surveys import redis_url
+from events import catalogue
+from projections.catalogue import all_projectors
+from projections.status import lag
+
+SECRET = intake.SECRET
+LAG_SECONDS = float(os.environ.get("QS_BENCH_E2E_LAG_SECONDS", "10"))
+lines: list[str] = []
+
+
+def say(line: str = "") -> None:
+    print(line, flush=True)
+    lines.append(line)
+
+
+def env(dsn: str, redis: str) -> dict[str, str]:
+    return {
+        "DATABASE_URL": dsn,
+        "REDIS_URL": redis,
+        "QS_SECRET_KEY": SECRET,
+        "QS_RUN_PROJECTORS": "false",
+        "QS_RUN_SCHEDULER": "false",
+        "QS_LOG_LEVEL": "WARNING",
+    }
+
+
+def runner(variables: dict[str, str]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "services.cli", "project"],
+        cwd=ROOT,
+        env={**os.environ, **variables},
+        stderr=subprocess.DEVNULL,
+    )
+
+
+async def caught_up(dsn: str, timeout: float = 1800.0) -> None:
+    conn = await asyncpg.connect(dsn)
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            rows = await lag(conn, [p.name for p in all_projectors()])
+            if all(r.events_behind == 0 for r in rows):
+                return
+            await asyncio.sleep(0.5)
+        raise RuntimeError("projectors did not catch up")
+    finally:
+        await conn.close()
+
+
+async def section_lag(redis: str, ours: float) -> None:
+    rate = ours / 2
+    async with bench_database() as dsn:
+        codes_needed = int(rate * (LAG_SECONDS + 2) * 1.2) + 10_000
+        survey, codes = await intake.code_survey(dsn, -(-codes_needed // 10_000) * 10_000)
+        variables = env(dsn, redis)
+        proc = runner(variables)
+        try:
+            with server("services.app:app_from_env", variables, "/health", workers=2) as base:
+                port = int(base.rsplit(":", 1)[1])
+                requests = [
+                    load.request("127.0.0.1", port, f"/api/v1/public/surveys/{survey}/answers", b)
+                    for b in intake.bodies(codes)
+                ]
+                probe = LagProbe(dsn, ["satisfaction_by_unit", "ballot_accounting", "survey_free_text"])
+                await probe.start()
+                supervisor = _supervisor(port)
+                with RssSampler(workers_of(supervisor)) as memory:
+                    statuses = await paced("127.0.0.1", port, requests, rate, LAG_SECONDS)
+                lagged = await probe.stop(["AnswerRecorded"])
+        finally:
+            proc.terminate()
+            proc.wait(10)
+    m = memory.summary()
+    say(
+        f"| projection lag at {rate:,.0f} answers/s (half of the maximum): answer released → all survey "
+        f"projections | p50 {lagged['p50_ms']:.0f} ms, p99 {lagged['p99_ms']:.0f} ms "
+        f"({lagged['events']:,.0f} answers; statuses {dict(statuses)}) | — | — | p99 ≤ 250 ms |"
+    )
+    say(
+        f"| API memory (2 workers, summed RSS) over {LAG_SECONDS:.0f} s of steady load | "
+        f"{m['first']:.0f} → {m['last']:.0f} MiB (max {m['max']:.0f}) | — | — | flat |"
+    )
+
+
+def _supervisor(port: int) -> int:
+    import psutil
+
+    for proc in psutil.process_iter(["pid", "cmdline"]):
+        cmd = " ".join(proc.info["cmdline"] or [])
+        if "app_from_env" in cmd and f"--port {port}" in cmd:
+            return int(proc.info["pid"])
+    raise RuntimeError("API process not found")
+
+
+async def section_large(redis: str) -> None:
+    events = world.events_target()
+    async with bench_database() as dsn:
+        fill_s = await world.fill(dsn, events)
+        say(f"| setup: {events:,} filler events written by SQL | {fill_s:.0f} s | — | — | — |")
+        account, root, units = await world.admin_and_tree(dsn)
+        leaves = [u for u in units if u.count(".") == 2]
+        variables = env(dsn, redis)
+        proc = runner(variables)
+        try:
+            with server("services.app:app_from_env", variables, "/health", workers=2) as base:
+                await caught_up(dsn)
+                headers = await world.signed_in(base, account, root)
+                await caught_up(dsn)
+                survey = await world.open_survey(base, headers, root)
+                await world.pooled_answers(dsn, SECRET, survey, leaves, 100)
+                released = await world.release(base, headers, dsn, survey)
+                submitted = await world.cases(base, units, int(os.environ.get("QS_BENCH_E2E_CASES", "3000")))
+                await caught_up(dsn)
+                total = await _count(dsn)
+                rng = random.Random(7)
+                sample = [root, *rng.sample(units, 199)]
+                dash, s1 = await http_p95(
+                    base, headers, [f"/api/v1/surveys/{survey}/results?unit={u}" for u in sample]
+                )
+                heat, s2 = await http_p95(
+                    base,
+                    headers,
+                    [f"/api/v1/surveys/{survey}/heatmap?unit={u}" for u in sample if u.count(".") < 2][:100],
+                )
+                queue, s3 = await http_p95(base, headers, [f"/api/v1/queue?unit={u}" for u in sample])
+                floor, _ = await http_p95(base, {}, ["/health"] * 200)
+        finally:
+            proc.terminate()
+            proc.wait(10)
+        where = f"{total:,} events, {len(units) + 1:,} units, {released:,} answers, {submitted:,} cases"
+        for name, value, statuses in (
+            ("dashboard: survey results", dash, s1),
+            ("dashboard: heatmap", heat, s2),
+            ("open-issue queue", queue, s3),
+        ):
+            say(
+                f"| {name} p95 through HTTP, {where} | {value:.1f} ms (statuses {dict(statuses)}) |"
+                f" GET /health p95 {floor:.1f} ms | {value / floor:.1f}× | ≤ 100 ms |"
+            )
+        started = time.perf_counter()
+        rebuild = subprocess.Popen(
+            [sys.executable, "-m", "services.cli", "rebuild", "satisfaction_by_unit"],
+            cwd=ROOT,
+            env={**os.environ, **variables},
+            stdout=subprocess.DEVNULL,
+        )
+        with RssSampler(tree_pids(rebuild.pid), every=0.5) as memory:
+            rebuild.wait()
+        seconds = time.perf_counter() - started
+        m = memory.summary()
+        say(
+            f"| projector memory across a full rebuild of satisfaction_by_unit ({total:,} events, "
+            f"{total / seconds:,.0f} events/s) | {m['after_10pct']:.0f} MiB at 10 %, max {m['max']:.0f},"
+            f" end {m['last']:.0f} MiB | — | — | flat |"
+        )
+
+
+async def _count(dsn: str) -> int:
+    conn = await asyncpg.connect(dsn)
+    try:
+        return int(await conn.fetchval("SELECT count(*) FROM events"))
+    finally:
+        await conn.close()
+
+
+async def main() -> None:
+    catalogue.load_all()
+    import bench.events_for_bench  # noqa: F401  (the filler's type)
+
+    redis = redis_url()
+    conn = await asyncpg.connect(
+        os.environ.get("DATABASE_URL") or "postgresql://postgres@127.0.0.1:5432/test"
+    )
+    pg = await conn.fetchval("SHOW server_version")
+    await conn.close()
+    say(f"# Qunsheng end-to-end benchmark — {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
+    say()
+    say(
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores, {_cpu()}, "
+        f"{_memory_gib():.0f} GiB; Python {platform.python_version()}; PostgreSQL {pg}; load generator, "
+        "servers and database share the same cores. Every ratio compares figures of this same run."
+    )
+    say()
+    say("| figure | ours | ceiling (same run) | ratio | target |")
+    say("|---|---|---|---|---|")
+    async with bench_database() as dsn:
+        i = await intake.run(dsn, redis)
+    for key, label in (
+        ("validate", "bare endpoint, validation only"),
+        ("insert", "bare endpoint, one INSERT"),
+    ):
+        say(
+            f"| intake through HTTP, 64 clients, 202 after commit | {i['ours']:,.0f} answers/s |"
+            f" {label}: {i[key]:,.0f} req/s | {i['ours'] / i[key]:.2f} | — |"
+        )
+    await section_lag(redis, i["ours"])
+    await section_large(redis)
+    Path(__file__).with_name("RESULTS-e2e.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _cpu() -> str:
+    from bench.__main__ import _cpu as cpu
+
+    return cpu()
+
+
+def _memory_gib() -> float:
+    import psutil
+
+    return psutil.virtual_memory().total / 2**30
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
