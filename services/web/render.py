@@ -7,6 +7,7 @@ shown as text, never as markup.
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from litestar.template.config import TemplateConfig
 
 from services.access.guards import Principal
 from services.access.keys import csrf_token, service_secret
+from services.cases.calendar import TZ
 from services.web import i18n, labels
 from services.web.forms import anonymous_token
 
@@ -76,10 +78,16 @@ def base_context(request: Request[Any, Any, Any], secret: bytes | None) -> dict[
         "csrf": csrf,
         "who": who,
         "roles": {role for _, role in who.grants} if who else set(),
+        "when": when,
         "uuid": uuid.uuid4,  # a command id per form: a resubmitted form acts once
         "tx": lambda text: text.en if lang == "en" and text.en else text.zh,  # a survey's own Text
         **labels.ALL,
     }
+
+
+def when(moment: datetime, short: bool = False) -> str:
+    """A time as people at the school read it: Beijing time (Asia/Shanghai)."""
+    return moment.astimezone(TZ).strftime("%m-%d %H:%M" if short else "%Y-%m-%d %H:%M")
 
 
 def render_now(request: Request[Any, Any, Any], name: str, status: int, **context: Any) -> Response[str]:
