@@ -52,7 +52,8 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("demo", help="load the demo county agricultural bureau (idempotent)")
     survey = sub.add_parser("survey", help="surveys: create one from a YAML file")
     survey_sub = survey.add_subparsers(dest="survey_command", required=True)
-    survey_sub.add_parser("create", help="create (and with `publish:`, publish) a survey").add_argument("file")
+    create = survey_sub.add_parser("create", help="create (and with `publish:`, publish) a survey")
+    create.add_argument("file")
     cli_export.add_parser(sub)
     args = parser.parse_args(argv)
     settings = from_env()
@@ -119,7 +120,8 @@ async def _migrate(settings: Settings, dsn: str, args: argparse.Namespace) -> in
 async def _project(settings: Settings, dsn: str, args: argparse.Namespace) -> int:
     pool = await asyncpg.create_pool(dsn, min_size=1, max_size=4)
     runner = Runner(dsn, pool, all_projectors(), poll_seconds=settings.poll_seconds)
-    task = asyncio.create_task(runner.run())
+    store = EventStore(pool)
+    task = asyncio.create_task(_project_and_release(runner, settings, pool, store))
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, task.cancel)
@@ -128,8 +130,20 @@ async def _project(settings: Settings, dsn: str, args: argparse.Namespace) -> in
     except asyncio.CancelledError:
         pass
     finally:
+        await store.close()
         await pool.close()
     return 0
+
+
+async def _project_and_release(
+    runner: Runner, settings: Settings, pool: asyncpg.Pool, store: EventStore
+) -> None:
+    """The projectors, and beside them the release of the surveys' mixing pools."""
+    from services.surveys.intake.releaser import release_forever, standalone_state
+
+    async with asyncio.TaskGroup() as tasks:
+        tasks.create_task(runner.run())
+        tasks.create_task(release_forever(standalone_state(settings, pool, store)))
 
 
 async def _rebuild(settings: Settings, dsn: str, args: argparse.Namespace) -> int:

@@ -1,9 +1,10 @@
 """The background release of the mixing pool, and the lifespan that owns it and the batcher.
 
 Every few seconds, for each open survey with answers waiting: release the unit buckets
-holding at least k answers or waiting longer than the manifest's limit. Several processes
-may run this; the per-survey advisory lock in release_pool serialises them, and a bucket
-already released is simply gone.
+holding at least k answers or waiting longer than the manifest's limit. It runs where the
+projectors run (`qunsheng serve` with QS_RUN_PROJECTORS=true, or `qunsheng project`), so
+web workers only take answers in. Several processes may run it; the per-survey advisory
+lock in release_pool serialises them, and a bucket already released is simply gone.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import logging
 import uuid
 from collections.abc import AsyncIterator
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any
 
 from events.store.db import Db
@@ -53,30 +55,42 @@ async def _buckets(conn: Db, survey_id: str) -> list[tuple[str, int, datetime]]:
     return [(r["unit_id"], r["n"], r["opened"]) for r in rows]
 
 
-async def _loop(app: Any) -> None:
+async def release_forever(state: Any) -> None:
     while True:
-        # `survey_release_seconds` on app.state (0 = only on request) lets a test hold the pool.
-        every = float(getattr(app.state, "survey_release_seconds", EVERY_SECONDS))
+        # `survey_release_seconds` on the state (0 = only on request) lets a test hold the pool.
+        every = float(getattr(state, "survey_release_seconds", EVERY_SECONDS))
         await asyncio.sleep(every if every > 0 else 0.2)
         if every <= 0:
             continue
         try:
-            await release_due(app.state)
+            await release_due(state)
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # the pool keeps everything: the next pass tries again
             log.warning("survey release failed (%s); retrying", type(exc).__name__)
 
 
+def standalone_state(settings: Any, pool: Any, store: Any) -> Any:
+    """What release_due needs, outside the web app (the `qunsheng project` process)."""
+    from services.deps import SystemClock
+
+    return SimpleNamespace(
+        settings=settings, resources=SimpleNamespace(pool=pool, store=store), clock=SystemClock()
+    )
+
+
 @contextlib.asynccontextmanager
 async def survey_lifespan(app: Any) -> AsyncIterator[None]:
-    task = asyncio.create_task(_loop(app), name="survey-release")
+    task = None
+    if app.state.settings.run_projectors:
+        task = asyncio.create_task(release_forever(app.state), name="survey-release")
     try:
         yield
     finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await task
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
         found = getattr(app.state, "survey_batcher", None)
         if found is not None:
             await found.close()
