@@ -9,13 +9,14 @@ slice's own intake (validation, rate limit, mixing pool); the draft stays in the
 from __future__ import annotations
 
 import secrets
-from typing import Any
+from typing import Annotated, Any
+from urllib.parse import quote
 
 import msgspec
 from litestar import Controller, Request, get, post
 from litestar.datastructures import State
-from litestar.params import FromPath
-from litestar.response import Template
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect, Template
 
 from events.surveys import Definition, Dimension, Question
 from services.access.guards import CSRF_FIELD
@@ -45,7 +46,15 @@ def groups(d: Definition) -> list[tuple[Dimension | None, list[Question]]]:
 
 class SurveyPages(Controller):
     @get("/s/{survey_id:str}", opt={"public": True}, include_in_schema=False)
-    async def form(self, survey_id: FromPath[str], request: Request[Any, Any, Any], state: State) -> Template:
+    async def form(
+        self,
+        survey_id: FromPath[str],
+        request: Request[Any, Any, Any],
+        state: State,
+        code: FromQuery[Annotated[str, msgspec.Meta(max_length=64)] | None] = None,
+    ) -> Template | Redirect:
+        if code is not None:  # a link with ?code= (the API's CSV and sheet): move it behind '#'
+            return Redirect(f"/s/{quote(survey_id)}#code={quote(code)}", status_code=303, headers=PRIVATE)
         f = await published_form(state.resources.pool, survey_id)
         if f.status != "published":
             raise SurveyNotPublished()
