@@ -74,16 +74,16 @@ async def commit_batch(pool: asyncpg.Pool, batch: Sequence[Submission]) -> list[
     results: list[Result | None] = [None] * len(batch)
     send: list[int] = []
     by_sid: dict[tuple[str, bytes], int] = {}
-    codes: set[bytes] = set()
+    codes: set[tuple[str, bytes]] = set()
     for i, s in enumerate(batch):
         first = by_sid.setdefault((s.survey_id, s.sid_hash), i)
         if first != i:
             results[i] = ("duplicate", None)  # the same submission twice in one batch: one answer
-        elif s.code_hash is not None and s.code_hash in codes:
+        elif s.code_hash is not None and (s.survey_id, s.code_hash) in codes:
             results[i] = ("bad-code", None)  # one code in two submissions of a batch: the first wins
         else:
             if s.code_hash is not None:
-                codes.add(s.code_hash)
+                codes.add((s.survey_id, s.code_hash))
             send.append(i)
     for i, outcome, unit in await _run(pool, [batch[i] for i in send]):
         results[send[i]] = (outcome, unit)

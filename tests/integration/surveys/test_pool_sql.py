@@ -1,0 +1,62 @@
+"""The intake statement, batch by batch: every outcome a submission can have, on real PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import asyncpg
+import pytest
+
+from services.surveys.intake.batcher import Submission
+from services.surveys.intake.pool_sql import commit_batch
+
+pytestmark = pytest.mark.integration
+MINUTE = datetime(2026, 3, 2, 9, tzinfo=UTC)
+
+
+def sub(sid: bytes, code: bytes | None = None, cycle: int = 1, survey: str = "s") -> Submission:
+    return Submission(
+        survey_id=survey,
+        cycle=cycle,
+        sid_hash=sid,
+        sealed=b"sealed",
+        unit_id=None if code else "u",
+        code_hash=code,
+        minute=MINUTE,
+    )
+
+
+async def setup(pool: asyncpg.Pool) -> None:
+    await pool.execute("INSERT INTO survey_intake VALUES ('s', 1, true, 'code', 5, 360)")
+    await pool.execute(
+        "INSERT INTO survey_codes (code_hash, survey_id, cycle, unit_id, issue_id)"
+        " SELECT c, 's', 1, 'unit-of-code', 'i' FROM unnest($1::bytea[]) AS c",
+        [b"c1", b"c2", b"c3"],
+    )
+
+
+async def test_every_outcome_of_a_batch(pool: asyncpg.Pool) -> None:
+    await setup(pool)
+    first = await commit_batch(pool, [sub(b"seen", b"c3")])
+    assert first == [("accepted", "unit-of-code")]
+    batch = [
+        sub(b"a", b"c1"),  # accepted, counts for the code's unit
+        sub(b"a", b"c1"),  # the same submission again in the batch
+        sub(b"b", b"c1"),  # another submission with the same code
+        sub(b"c", b"nope"),  # an unknown code
+        sub(b"seen", b"c3"),  # a retry of a submission already accepted
+        sub(b"d", b"c2", cycle=2),  # validated against another cycle
+        sub(b"e", b"c2", survey="other"),  # a survey not open
+    ]
+    outcomes = [o for o, _ in await commit_batch(pool, batch)]
+    assert outcomes == ["accepted", "duplicate", "bad-code", "bad-code", "duplicate", "closed", "closed"]
+    assert await pool.fetchval("SELECT count(*) FROM survey_pool") == 2
+    assert await pool.fetchval("SELECT count(*) FROM survey_codes WHERE redeemed") == 2
+    assert await pool.fetchval("SELECT count(*) FROM survey_pool_buckets") == 1
+
+
+async def test_closed_survey_takes_nothing_in(pool: asyncpg.Pool) -> None:
+    await setup(pool)
+    await pool.execute("UPDATE survey_intake SET open = false")
+    assert await commit_batch(pool, [sub(b"x", b"c1")]) == [("closed", None)]
+    assert await pool.fetchval("SELECT count(*) FROM survey_codes WHERE redeemed") == 0
