@@ -159,3 +159,31 @@ class WorkdayDeclared(Event, frozen=True, kw_only=True):
     day: date
     workday: bool
     note: str = ""
+
+
+# Every event of a case's own stream, for projectors that follow the whole lifecycle.
+LIFECYCLE: frozenset[type[Event]] = frozenset(
+    {
+        CaseSubmitted,
+        CaseAccepted,
+        CaseDeclined,
+        CaseMerged,
+        CaseAssigned,
+        CaseSignedFor,
+        CaseReturned,
+        MessagePosted,
+        RequesterAsked,
+        CaseResumed,
+        ExtensionRequested,
+        ExtensionDecided,
+        CaseAnswered,
+        CaseResolved,
+        CaseRated,
+        CaseClosedUnrated,
+        CaseReopened,
+        CaseEscalated,
+        CaseDueSoon,
+        CaseBreached,
+        CaseWithdrawn,
+    }
+)

@@ -42,19 +42,7 @@ def what(e: object) -> tuple[str, str] | None:
 
 class CaseNotifications(Projector):
     name: ClassVar[str] = NAME
-    handles = frozenset(
-        {
-            ev.CaseSubmitted,
-            ev.CaseAccepted,
-            ev.CaseAssigned,
-            ev.CaseReturned,
-            ev.CaseDueSoon,
-            ev.CaseBreached,
-            ev.CaseEscalated,
-            ev.ExtensionRequested,
-            ev.MessagePosted,
-        }
-    )
+    handles = ev.LIFECYCLE  # states are folded from every step; only some notify
     tables = (NAME, f"{NAME}_states", f"{NAME}_days")
     ddl = (
         folding.ddl(NAME)

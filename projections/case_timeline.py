@@ -21,31 +21,7 @@ _enc = msgspec.json.Encoder()
 
 class CaseTimeline(Projector):
     name: ClassVar[str] = NAME
-    handles = frozenset(
-        {
-            ev.CaseSubmitted,
-            ev.CaseAccepted,
-            ev.CaseDeclined,
-            ev.CaseMerged,
-            ev.CaseAssigned,
-            ev.CaseSignedFor,
-            ev.CaseReturned,
-            ev.MessagePosted,
-            ev.RequesterAsked,
-            ev.CaseResumed,
-            ev.ExtensionRequested,
-            ev.ExtensionDecided,
-            ev.CaseAnswered,
-            ev.CaseResolved,
-            ev.CaseRated,
-            ev.CaseClosedUnrated,
-            ev.CaseReopened,
-            ev.CaseEscalated,
-            ev.CaseDueSoon,
-            ev.CaseBreached,
-            ev.CaseWithdrawn,
-        }
-    )
+    handles = ev.LIFECYCLE
     tables = (NAME,)
     ddl = f"""
         CREATE TABLE IF NOT EXISTS {NAME} (

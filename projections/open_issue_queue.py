@@ -21,32 +21,7 @@ URGENCY_RANK = {"urgent": 0, "normal": 1, "complex": 2}
 
 class OpenIssueQueue(Projector):
     name: ClassVar[str] = NAME
-    handles = frozenset(
-        {
-            ev.CaseSubmitted,
-            ev.CaseAccepted,
-            ev.CaseDeclined,
-            ev.CaseMerged,
-            ev.CaseAssigned,
-            ev.CaseSignedFor,
-            ev.CaseReturned,
-            ev.MessagePosted,
-            ev.RequesterAsked,
-            ev.CaseResumed,
-            ev.ExtensionRequested,
-            ev.ExtensionDecided,
-            ev.CaseAnswered,
-            ev.CaseResolved,
-            ev.CaseRated,
-            ev.CaseClosedUnrated,
-            ev.CaseReopened,
-            ev.CaseEscalated,
-            ev.CaseDueSoon,
-            ev.CaseBreached,
-            ev.CaseWithdrawn,
-            ev.WorkdayDeclared,
-        }
-    )
+    handles = ev.LIFECYCLE | {ev.WorkdayDeclared}
     tables = (NAME, f"{NAME}_states", f"{NAME}_days")
     ddl = (
         folding.ddl(NAME)

@@ -12,10 +12,9 @@ from pathlib import Path
 import asyncpg
 
 from services.cases.calendar import TZ
-from services.cases.http_leader import QUEUE_HEADER, RATES_HEADER
+from services.cases.http_leader import queue_table, rates_table
 from services.cases.queries import open_issue_queue
 from services.cases.rates import resolution_rates
-from services.exports import table
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -38,42 +37,11 @@ async def run(dsn: str, args: argparse.Namespace) -> int:
             return 2
         if args.table == "queue":
             rows = await open_issue_queue(pool, [args.unit], now, limit=100_000)
-            body = table(
-                args.format,
-                "queue",
-                QUEUE_HEADER,
-                (
-                    (
-                        r.case_id,
-                        r.kind,
-                        r.urgency,
-                        r.status,
-                        r.unit_name,
-                        r.submitted_at,
-                        r.next_due,
-                        r.badges,
-                        r.age_days,
-                    )
-                    for r in rows
-                ),
-            ).content
+            body = queue_table(args.format, rows).content
         else:
             start = args.start or now.astimezone(TZ).strftime("%Y-%m")
             r = await resolution_rates(pool, args.unit, name, start, args.end or start, now)
-            measures = [
-                ("response_rate", r.response_rate),
-                ("resolution_rate", r.resolution_rate),
-                ("satisfaction_rate", r.satisfaction_rate),
-                ("on_time_resolution", r.on_time_resolution),
-                ("return_rate", r.return_rate),
-                ("redo_rate", r.redo_rate),
-            ]
-            body = table(
-                args.format,
-                "rates",
-                RATES_HEADER,
-                ((n, m.value, m.numerator, m.denominator, m.formula) for n, m in measures),
-            ).content
+            body = rates_table(args.format, r).content
     finally:
         await pool.close()
     if args.out:

@@ -20,7 +20,7 @@ from services.access.scope import require_unit
 from services.cases import sealing
 from services.cases.calendar import TZ
 from services.cases.handle import CALENDAR_STREAM, forget_declared_days
-from services.cases.queries import open_issue_queue
+from services.cases.queries import QueueRow, open_issue_queue
 from services.cases.rates import Ranking, UnitRates, resolution_rates, unit_ranking
 from services.cases.staff_view import authorise
 from services.commanding import command_id_from, strict_body
@@ -41,6 +41,45 @@ QUEUE_HEADER = (
     "天数 age (days)",
 )
 RATES_HEADER = ("指标 measure", "值 value", "分子 numerator", "分母 denominator", "公式 formula")
+
+
+def queue_table(fmt: str, rows: list[QueueRow]) -> Response[bytes]:
+    return table(
+        fmt,
+        "open-issue-queue",
+        QUEUE_HEADER,
+        (
+            (
+                r.case_id,
+                r.kind,
+                r.urgency,
+                r.status,
+                r.unit_name,
+                r.submitted_at,
+                r.next_due,
+                r.badges,
+                r.age_days,
+            )
+            for r in rows
+        ),
+    )
+
+
+def rates_table(fmt: str, r: UnitRates) -> Response[bytes]:
+    measures = (
+        ("response_rate", r.response_rate),
+        ("resolution_rate", r.resolution_rate),
+        ("satisfaction_rate", r.satisfaction_rate),
+        ("on_time_resolution", r.on_time_resolution),
+        ("return_rate", r.return_rate),
+        ("redo_rate", r.redo_rate),
+    )
+    return table(
+        fmt,
+        f"rates-{r.period_from}-{r.period_to}",
+        RATES_HEADER,
+        ((name, m.value, m.numerator, m.denominator, m.formula) for name, m in measures),
+    )
 
 
 class DayDeclaration(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -98,25 +137,7 @@ class LeaderController(Controller):
         rows = await open_issue_queue(
             state.resources.pool, principal.units_with("casework"), state.clock.now(), limit=10_000
         )
-        return table(
-            fmt,
-            "open-issue-queue",
-            QUEUE_HEADER,
-            (
-                (
-                    r.case_id,
-                    r.kind,
-                    r.urgency,
-                    r.status,
-                    r.unit_name,
-                    r.submitted_at,
-                    r.next_due,
-                    r.badges,
-                    r.age_days,
-                )
-                for r in rows
-            ),
-        )
+        return queue_table(fmt, rows)
 
     @get("/api/v1/exports/rates/{fmt:str}", operation_id="export_rates", opt={"role": "leader"})
     async def export_rates(
@@ -129,21 +150,7 @@ class LeaderController(Controller):
         end: FromQuery[Period | None] = None,
     ) -> Response[bytes]:
         """The rates of a unit's subtree as CSV or XLSX, formulas beside the numbers."""
-        r = await _rates(state, principal, unit, start, end)
-        measures = (
-            ("response_rate", r.response_rate),
-            ("resolution_rate", r.resolution_rate),
-            ("satisfaction_rate", r.satisfaction_rate),
-            ("on_time_resolution", r.on_time_resolution),
-            ("return_rate", r.return_rate),
-            ("redo_rate", r.redo_rate),
-        )
-        return table(
-            fmt,
-            f"rates-{r.period_from}-{r.period_to}",
-            RATES_HEADER,
-            ((name, m.value, m.numerator, m.denominator, m.formula) for name, m in measures),
-        )
+        return rates_table(fmt, await _rates(state, principal, unit, start, end))
 
     @post("/api/v1/calendar/days", operation_id="declare_workday", opt={"role": "admin"}, status_code=200)
     async def declare_day(

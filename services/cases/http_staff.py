@@ -79,8 +79,9 @@ class Empty(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     pass
 
 
-def _handler_step(op: str, shape: type[Any], build: Any) -> Any:
-    """One POST /api/v1/cases/{id}/<op> for handlers: decode, authorise, run, show the case."""
+def _step(op: str, shape: type[Any], build: Any, role: str = "handler") -> Any:
+    """One POST /api/v1/cases/{id}/<op>: decode, authorise for `role`, run, show the case.
+    `build(body, state)` makes the command."""
 
     async def step(
         self: Any,
@@ -90,37 +91,15 @@ def _handler_step(op: str, shape: type[Any], build: Any) -> Any:
         principal: NamedDependency[Principal],
     ) -> Response[CaseView]:
         body = await strict_body(request, shape) if shape is not Empty else Empty()
-        await authorise(state, principal, case_id, "handler")
+        await authorise(state, principal, case_id, role)
         await run_command(request, state, case_id, build(body, state), actor=principal.account_id)
         return await case_view(state, principal, case_id)
 
-    step.__doc__ = f"Case step: {op}."
+    step.__doc__ = f"Case step ({role}): {op}."
     return post(
         f"/{{case_id:str}}/{op}",
         operation_id=f"case_{op.replace('-', '_')}",
-        opt={"role": "handler"},
-        status_code=200,
-    )(step)
-
-
-def _leader_step(op: str, shape: type[Any], build: Any) -> Any:
-    async def step(
-        self: Any,
-        case_id: FromPath[str],
-        request: Request[Any, Any, Any],
-        state: State,
-        principal: NamedDependency[Principal],
-    ) -> Response[CaseView]:
-        body = await strict_body(request, shape)
-        await authorise(state, principal, case_id, "leader")
-        await run_command(request, state, case_id, build(body), actor=principal.account_id)
-        return await case_view(state, principal, case_id)
-
-    step.__doc__ = f"Leader's step: {op}."
-    return post(
-        f"/{{case_id:str}}/{op}",
-        operation_id=f"case_{op.replace('-', '_')}",
-        opt={"role": "leader"},
+        opt={"role": role},
         status_code=200,
     )(step)
 
@@ -137,37 +116,38 @@ class CaseController(Controller):
         await authorise(state, principal, case_id, "casework")
         return await case_view(state, principal, case_id)
 
-    accept = _handler_step("accept", Accept, lambda b, s: c.AcceptCase(kind=b.kind, urgency=b.urgency))
-    decline = _handler_step(
-        "decline", Decline, lambda b, s: c.DeclineCase(reason=b.reason, text=checked(b.text))
-    )
-    merge = _handler_step("merge", Merge, lambda b, s: c.MergeCase(into_case_id=b.into_case_id))
-    assign = _handler_step("assign", Assign, lambda b, s: c.AssignCase(unit_id=b.unit_id, note=b.note))
-    sign = _handler_step("sign", Empty, lambda b, s: c.SignForCase())
-    give_back = _handler_step("return", Because, lambda b, s: c.ReturnCase(reason=checked(b.reason)))
-    message = _handler_step(
+    accept = _step("accept", Accept, lambda b, s: c.AcceptCase(kind=b.kind, urgency=b.urgency))
+    decline = _step("decline", Decline, lambda b, s: c.DeclineCase(reason=b.reason, text=checked(b.text)))
+    merge = _step("merge", Merge, lambda b, s: c.MergeCase(into_case_id=b.into_case_id))
+    assign = _step("assign", Assign, lambda b, s: c.AssignCase(unit_id=b.unit_id, note=b.note))
+    sign = _step("sign", Empty, lambda b, s: c.SignForCase())
+    give_back = _step("return", Because, lambda b, s: c.ReturnCase(reason=checked(b.reason)))
+    message = _step(
         "messages",
         Message,
         lambda b, s: c.PostMessage(
             message_id=str(s.ids.new()), visibility=b.visibility, text=checked(b.text)
         ),
     )
-    ask = _handler_step("ask", Ask, lambda b, s: c.AskRequester(question=checked(b.question)))
-    resume = _handler_step("resume", Empty, lambda b, s: c.ResumeCase())
-    extend = _handler_step(
+    ask = _step("ask", Ask, lambda b, s: c.AskRequester(question=checked(b.question)))
+    resume = _step("resume", Empty, lambda b, s: c.ResumeCase())
+    extend = _step(
         "extension",
         Extension,
         lambda b, s: c.RequestExtension(working_days=b.working_days, reason=checked(b.reason)),
     )
-    answer = _handler_step("answer", Words, lambda b, s: c.AnswerCase(text=checked(b.text)))
-    resolve = _handler_step("resolve", Words, lambda b, s: c.ResolveCase(summary=checked(b.text)))
-    escalate = _leader_step("escalate", Because, lambda b: c.EscalateCase(reason=checked(b.reason)))
-    decide_extension = _leader_step(
+    answer = _step("answer", Words, lambda b, s: c.AnswerCase(text=checked(b.text)))
+    resolve = _step("resolve", Words, lambda b, s: c.ResolveCase(summary=checked(b.text)))
+    escalate = _step("escalate", Because, lambda b, s: c.EscalateCase(reason=checked(b.reason)), "leader")
+    decide_extension = _step(
         "extension-decision",
         Decision,
-        lambda b: c.DecideExtension(approved=b.approved, reason=checked(b.reason), by_leader=True),
+        lambda b, s: c.DecideExtension(approved=b.approved, reason=checked(b.reason), by_leader=True),
+        "leader",
     )
-    reopen = _leader_step("reopen", Because, lambda b: c.ReopenCase(reason=checked(b.reason), by_leader=True))
+    reopen = _step(
+        "reopen", Because, lambda b, s: c.ReopenCase(reason=checked(b.reason), by_leader=True), "leader"
+    )
 
 
 class NotificationController(Controller):

@@ -157,7 +157,9 @@ def _core(r: Any, policy: Policy) -> tuple[Rate, Rate, Rate, float | None, float
     satisfaction = rate(satisfied, r["rated"], FORMULAS["satisfaction"].format(w=w))
     parts = [p for p in (response.value, resolution.value, satisfaction.value) if p is not None]
     composite = (
-        round(sum(k * p for k, p in zip(policy.composite, parts, strict=True)), 4) if len(parts) == 3 else None
+        round(sum(k * p for k, p in zip(policy.composite, parts, strict=True)), 4)
+        if len(parts) == 3
+        else None
     )
     return response, resolution, satisfaction, composite, wilson_lower(satisfied, r["rated"])
 
