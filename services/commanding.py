@@ -17,6 +17,8 @@ from litestar.exceptions import HTTPException, ValidationException
 from events.base import Checkpoint
 from events.store.append import StreamOrderConflict
 from events.store.db import Queryable
+from projections.runner import wait_for
+from services.problems import Unavailable
 
 T = TypeVar("T")
 
@@ -101,3 +103,17 @@ async def retry_order_conflicts(attempt: Callable[[], Awaitable[T]], tries: int 
             if n == tries - 1:
                 raise
     raise AssertionError("unreachable")
+
+
+READ_YOUR_WRITES_SECONDS = 15.0
+
+
+async def caught_up(pool: Any, names: list[str], position: int | None) -> None:
+    """Read-your-writes: wait until the named projections show the command's events.
+
+    The write is stored either way; if the projections lag beyond the limit (a runner down
+    or swamped) the answer is 503 with Retry-After, never a view that omits the change: the
+    client retries with the same Idempotency-Key and gets the same result, now visible.
+    """
+    if position is not None and not await wait_for(pool, names, position, READ_YOUR_WRITES_SECONDS):
+        raise Unavailable("the change is stored; its read model is catching up, retry shortly")

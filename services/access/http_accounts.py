@@ -16,7 +16,6 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, QueryParameter
 
 from events.accounts import Role
-from projections.runner import wait_for
 from services.access import sessions
 from services.access.commands import (
     AccountCommand,
@@ -32,7 +31,7 @@ from services.access.http_auth import NewPassword
 from services.access.passwords import hash_password
 from services.access.queries import AccountView, account_directory, accounts_under
 from services.access.scope import require_account, require_unit
-from services.commanding import command_id_from, expected_from, strict_body
+from services.commanding import caught_up, command_id_from, expected_from, strict_body
 from services.problems import NotFound
 
 LoginName = Annotated[str, msgspec.Meta(min_length=2, max_length=64, pattern=r"^[A-Za-z0-9._@-]+$")]
@@ -187,7 +186,7 @@ async def run_account_command(
         expected=expected_from(request.headers),
     )
     if outcome.position is not None:  # read-your-writes: the answer shows the change
-        await wait_for(state.resources.pool, ["account_directory"], outcome.position)
+        await caught_up(state.resources.pool, ["account_directory"], outcome.position)
     return Response(await _view(state, command.account_id), status_code=status)
 
 

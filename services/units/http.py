@@ -12,10 +12,9 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath
 
 from events.units import UnitKind
-from projections.runner import wait_for
 from services.access.guards import Principal
 from services.access.scope import require_unit
-from services.commanding import Outcome, command_id_from, expected_from, strict_body
+from services.commanding import caught_up, command_id_from, expected_from, strict_body
 from services.problems import NotFound
 from services.units.commands import (
     CloseUnit,
@@ -175,13 +174,8 @@ async def _run(
         actor=principal.account_id,
         expected=expected_from(request.headers),
     )
-    await _caught_up(state, outcome)
+    await caught_up(state.resources.pool, ["unit_tree"], outcome.position)  # read-your-writes
     return await _view(state, command.unit_id, status)
-
-
-async def _caught_up(state: State, outcome: Outcome) -> None:
-    if outcome.position is not None:  # read-your-writes: the answer shows the change
-        await wait_for(state.resources.pool, ["unit_tree"], outcome.position)
 
 
 async def _view(state: State, unit_id: str, status: int = 200) -> Response[UnitView]:

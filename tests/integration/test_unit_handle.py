@@ -46,3 +46,17 @@ async def test_retried_create_returns_the_first_outcome(store: EventStore) -> No
     again = await handle(store, command, command_id=command_id, actor="admin")
     assert first == again and first.position is not None
     assert await store.pool.fetchval("SELECT count(*) FROM events WHERE stream_id = 'unit-u'") == 1
+
+
+async def test_lagging_read_model_answers_unavailable_not_a_stale_view(
+    store: EventStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from services import commanding
+    from services.problems import Unavailable
+
+    await make(store, "root", None)
+    position = await store.pool.fetchval("SELECT max(position) FROM events")
+    monkeypatch.setattr(commanding, "READ_YOUR_WRITES_SECONDS", 0.05)
+    with pytest.raises(Unavailable):  # no runner keeps this projection: it never catches up
+        await commanding.caught_up(store.pool, ["unit_tree"], position)
+    await commanding.caught_up(store.pool, ["unit_tree"], None)  # nothing written: no wait
