@@ -12,7 +12,7 @@ from typing import Any
 import msgspec
 
 WIDTH, HEIGHT = 560, 240
-LEFT, RIGHT, TOP, BOTTOM = 40, 120, 16, 36
+LEFT, RIGHT, TOP, BOTTOM = 40, 24, 16, 36
 # Colour-blind-safe line colours (Okabe–Ito), one per dimension in order.
 COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
 
@@ -22,7 +22,6 @@ class Line(msgspec.Struct, frozen=True):
     colour: str
     points: str  # "x,y x,y" for <polyline>
     dots: list[tuple[float, float, float]]  # x, y, value
-    label_y: float
 
 
 class TrendChart(msgspec.Struct, frozen=True):
@@ -41,44 +40,42 @@ def _x(i: int, n: int) -> float:
     return LEFT + (span / 2 if n == 1 else span * i / (n - 1))
 
 
-def _y(value: float) -> float:
-    return TOP + (HEIGHT - TOP - BOTTOM) * (1 - value / 100)
+def _y(value: float, low: float = 0.0) -> float:
+    return TOP + (HEIGHT - TOP - BOTTOM) * (1 - (value - low) / (100 - low))
+
+
+def _floor(points: Sequence[Any]) -> float:
+    """The axis starts a little below the lowest score (in tens), so close lines stay apart."""
+    scores = [
+        s.score for p in points if not p.suppressed for s in p.dimensions.values() if s.score is not None
+    ]
+    return 0.0 if not scores else max(0.0, (min(scores) - 5) // 10 * 10)
 
 
 def trend_chart(points: Sequence[Any], dimensions: Sequence[str]) -> TrendChart:
     """Points are the surveys slice's TrendPoints (cycle, suppressed, dimensions: Score)."""
     n = len(points)
+    low = _floor(points)
     lines = []
     for k, dim in enumerate(dimensions):
         dots = [
-            (_x(i, n), _y(p.dimensions[dim].score), p.dimensions[dim].score)
+            (_x(i, n), _y(p.dimensions[dim].score, low), p.dimensions[dim].score)
             for i, p in enumerate(points)
             if not p.suppressed and dim in p.dimensions and p.dimensions[dim].score is not None
         ]
         if dots:
             coords = " ".join(f"{x:.1f},{y:.1f}" for x, y, _ in dots)
-            lines.append(Line(dim, COLOURS[k % len(COLOURS)], coords, dots, dots[-1][1]))
+            lines.append(Line(dim, COLOURS[k % len(COLOURS)], coords, dots))
     return TrendChart(
         width=WIDTH,
         height=HEIGHT,
         x_ticks=[(_x(i, n), str(p.cycle)) for i, p in enumerate(points)],
-        y_ticks=[(_y(v), v) for v in (0, 25, 50, 75, 100)],
-        lines=_spread(lines),
+        y_ticks=[(_y(v, low), int(v)) for v in (low + (100 - low) * i / 4 for i in range(5))],
+        lines=lines,
         changes=[_x(i, n) for i, p in enumerate(points) if p.definition_changed],
         suppressed=[_x(i, n) for i, p in enumerate(points) if p.suppressed],
         plot=(LEFT, TOP, WIDTH - RIGHT, HEIGHT - BOTTOM),
     )
-
-
-def _spread(lines: list[Line], gap: float = 12.0) -> list[Line]:
-    """Keep the end labels of lines that finish close together from overlapping."""
-    out: list[Line] = []
-    last = -1e9
-    for line in sorted(lines, key=lambda x: x.label_y):
-        y = max(line.label_y, last + gap)
-        out.append(msgspec.structs.replace(line, label_y=y))
-        last = y
-    return out
 
 
 def heat_class(score: float | None) -> str:

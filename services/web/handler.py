@@ -71,6 +71,7 @@ class HandlerPages(Controller):
             names=names,
             units=units,
             cmds=[uuid.uuid4() for _ in allowed],
+            now=state.clock.now(),
         )
 
     @post(
