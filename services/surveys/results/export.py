@@ -8,7 +8,7 @@ import csv
 import io
 from typing import Any
 
-import xlsxwriter  # type: ignore[import-untyped]
+import xlsxwriter
 
 from services.surveys.results.accounting import BallotRow, FreeText, RateRow
 from services.surveys.results.queries import Cell, Results

@@ -15,7 +15,7 @@ import msgspec
 
 from services.surveys.results.cycle import Cycle
 from services.surveys.results.disclosure import FilterTooNarrow, check_filter, suppressed
-from services.surveys.results.hierarchy import hidden_above
+from services.surveys.results.hierarchy import hidden_above, parts_hidden_above, respondents
 from services.surveys.results.scoring import Score, pooled
 
 Dist = dict[str, dict[str, int]]  # question id -> value -> count
@@ -171,14 +171,28 @@ async def segment_split(
     A filtered query for one part is answered only if that part is shown here: otherwise
     the total minus the other shown parts would isolate a small one.
     """
-    options = next(x.options for x in c.definition.questions if x.id == q)
-    sizes: dict[str, int] = {}
-    dists: dict[str, Dist] = {}
-    above: set[str] = set()
-    for o in options:
-        people, d = await counts(pool, c, [unit_id], (q, o.id))
-        sizes[o.id], dists[o.id] = people.get(unit_id, 0), d.get(unit_id, {})
-        if sizes[o.id] and await hidden_above(pool, c, unit_id, (q, o.id)):
-            above.add(o.id)
+    options = [o.id for o in next(x.options for x in c.definition.questions if x.id == q)]
+    people = await respondents(pool, c, [unit_id], q)
+    sizes = {o: people.get((unit_id, o), 0) for o in options}
+    dists = await split_dists(pool, c, unit_id, q, options)
+    above = await parts_hidden_above(pool, c, unit_id, q, [o for o in options if sizes[o]])
     sizes[""] = n - sum(sizes.values())  # no answer to the segment question
     return sizes, dists, suppressed(sizes, c.manifest.k, parent_shown=shown, force=frozenset(above))
+
+
+async def split_dists(
+    pool: asyncpg.Pool, c: Cycle, unit_id: str, q: str, options: list[str]
+) -> dict[str, Dist]:
+    rows = await pool.fetch(
+        """SELECT seg_v, question_id, value, n FROM satisfaction_by_unit WHERE survey_id = $1
+              AND cycle = $2 AND unit_id = $3 AND seg_q = $4""",
+        c.survey_id,
+        c.cycle,
+        unit_id,
+        q,
+    )
+    dists: dict[str, Dist] = {o: defaultdict(dict) for o in options}
+    for r in rows:
+        if r["seg_v"] in dists:
+            dists[r["seg_v"]][r["question_id"]][r["value"]] = r["n"]
+    return dists
