@@ -1,8 +1,10 @@
 """Message catalogues: Simplified Chinese first, English switchable.
 
 Templates and page code write `_("English source text")`; the zh_CN catalogue
-(locale/zh_CN/LC_MESSAGES/messages.po) translates it. The .po file is compiled by Babel at
-start (no build step, nothing binary in the repository); English uses the source text itself.
+(locale/zh_CN/LC_MESSAGES/messages.po) translates it; English uses the source text itself.
+Texts the slices write in Chinese (the rates' formulas, the ranking rule) are source texts
+too: the en catalogue translates those. The .po files are compiled by Babel at start (no
+build step, nothing binary in the repository).
 """
 
 from __future__ import annotations
@@ -22,12 +24,16 @@ COOKIE = "qs_lang"  # holds only "zh" or "en": the same value for everyone who c
 HTML_LANG = {"zh": "zh-CN", "en": "en"}
 
 
+CATALOGUES = {"zh": "zh_CN", "en": "en"}
+
+
 @cache
 def translations(lang: str) -> gettext.NullTranslations:
-    if lang != "zh":
+    folder = CATALOGUES.get(lang)
+    if folder is None:
         return gettext.NullTranslations()
-    with (LOCALE_DIR / "zh_CN" / "LC_MESSAGES" / "messages.po").open("rb") as f:
-        catalogue = read_po(f, locale="zh_CN")
+    with (LOCALE_DIR / folder / "LC_MESSAGES" / "messages.po").open("rb") as f:
+        catalogue = read_po(f, locale=folder)
     buf = io.BytesIO()
     write_mo(buf, catalogue)
     buf.seek(0)

@@ -45,3 +45,12 @@ def test_templates_hold_no_words_outside_the_catalogue() -> None:
         if words:
             stray[f.name] = words
     assert stray == {}
+
+
+def test_the_formulas_the_cases_slice_writes_have_english_translations() -> None:
+    from services.cases.policy import DEFAULT_POLICY as p
+    from services.cases.rates import FORMULAS
+
+    en = i18n.translations("en")
+    texts = [f.format(w=p.satisfied_weight_basic, m=p.ranking_min_rated) for f in FORMULAS.values()]
+    assert [t for t in texts if en.gettext(t) == t] == []

@@ -51,13 +51,19 @@ async def test_a_phone_answer_reaches_the_leaders_dashboard_and_small_units_stay
     await phone.get_by_role("button", name="下一页").click()
     await phone.get_by_role("group", name="成员").get_by_label("满意", exact=True).check()
     await shot(phone, "survey-question-phone")
+    assert await serious_violations(phone) == []
+    assert await phone.locator("#code").input_value() == code  # taken from the link's #fragment
+    await phone.reload()  # the draft is kept in this browser only, and comes back
+    await phone.get_by_role("button", name="下一页").click()
+    assert await phone.get_by_role("group", name="成员").get_by_label("满意", exact=True).is_checked()
     await phone.get_by_role("button", name="下一页").click()
     await phone.get_by_role("group", name="干部").get_by_label("4").check()
     await phone.get_by_role("button", name="下一页").click()
     await phone.get_by_role("group", name="推荐").get_by_label("9", exact=True).check()
     for _ in range(2):
         await phone.get_by_role("button", name="下一页").click()
-    assert await phone.get_by_label("邀请码").input_value() == code
+    assert await phone.get_by_label("邀请码").input_value() == ""  # the code is never in the draft
+    await phone.get_by_label("邀请码").fill(code)
     await phone.get_by_role("button", name="提交答卷").click()
     await phone.get_by_role("heading", name="谢谢！您的答卷已收到").wait_for()
     await shot(phone, "survey-done-phone")
