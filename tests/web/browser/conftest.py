@@ -120,3 +120,11 @@ async def shot(page: Any, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     await page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def csp_reports(context: Any) -> list[str]:
+    """Console errors of every page in the context: a blocked inline script or style shows here."""
+    errors: list[str] = []
+    context.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    context.on("weberror", lambda e: errors.append(str(e.error)))
+    return errors

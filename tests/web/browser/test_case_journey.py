@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from events.store import EventStore
-from tests.web.browser.conftest import PHONE, LiveServer, shot
+from tests.web.browser.conftest import PHONE, LiveServer, csp_reports, shot
 from tests.web.browser.pages import serious_violations, sign_in, take_step
 from tests.web.browser.seed import seed_world
 
@@ -28,6 +28,7 @@ async def test_a_problem_is_raised_worked_rated_and_counted(
 
     # The requester, on a phone, with no account.
     requester_ctx = await browser.new_context(viewport=PHONE)
+    console = csp_reports(requester_ctx)
     visited: list[str] = []
     requester_ctx.on("request", lambda r: visited.append(r.url))
     requester = await requester_ctx.new_page()
@@ -68,6 +69,7 @@ async def test_a_problem_is_raised_worked_rated_and_counted(
     await requester.get_by_role("button", name="提交评价").click()
     assert await requester.get_by_test_id("case-status").inner_text() == "已评价"
 
+    assert console == []  # nothing blocked by the Content-Security-Policy, no script error
     # Nothing the requester's browser asked for carried the code.
     assert visited and not [u for u in visited if code in u]
     history = await requester.evaluate("() => [location.href, document.referrer]")

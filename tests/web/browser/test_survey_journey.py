@@ -8,7 +8,7 @@ import uuid
 from typing import Any
 
 from events.store import EventStore
-from tests.web.browser.conftest import PHONE, LiveServer, shot
+from tests.web.browser.conftest import PHONE, LiveServer, csp_reports, shot
 from tests.web.browser.pages import serious_violations, sign_in
 from tests.web.browser.seed import Seed, coded_survey, seed_world
 
@@ -30,7 +30,9 @@ async def test_a_phone_answer_reaches_the_leaders_dashboard_and_small_units_stay
     seed = await seed_world(base, store)
     survey_id, codes = await coded_survey(seed, {"A1": 5, "A2": 2, "A3": 3})
 
-    leader = await (await browser.new_context()).new_page()
+    leader_ctx = await browser.new_context()
+    leader_console = csp_reports(leader_ctx)
+    leader = await leader_ctx.new_page()
     await sign_in(leader, base, "leader")
     await leader.goto(f"{base}/lead?unit={seed.units['A']}&survey={survey_id}")
     a1 = leader.locator(f'tr[data-unit="{seed.units["A1"]}"] [data-testid="respondents"]')
@@ -38,6 +40,7 @@ async def test_a_phone_answer_reaches_the_leaders_dashboard_and_small_units_stay
     await leader.get_by_text("实时更新中").wait_for()
 
     phone_ctx = await browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    phone_console = csp_reports(phone_ctx)
     visited: list[str] = []
     phone_ctx.on("request", lambda r: visited.append(r.url))
     phone = await phone_ctx.new_page()
@@ -68,6 +71,7 @@ async def test_a_phone_answer_reaches_the_leaders_dashboard_and_small_units_stay
     await phone.get_by_role("heading", name="谢谢！您的答卷已收到").wait_for()
     await shot(phone, "survey-done-phone")
     assert not [u for u in visited if code in u]
+    assert phone_console == []  # nothing blocked by the Content-Security-Policy, no script error
     assert await phone.evaluate("() => Object.keys(localStorage).length") == 0  # the draft is gone
 
     for c in codes["A1"][1:]:
@@ -98,5 +102,6 @@ async def test_a_phone_answer_reaches_the_leaders_dashboard_and_small_units_stay
     a1_row = leader.locator(f'table.heatmap tr[data-unit="{seed.units["A1"]}"]')
     assert await a1_row.locator(".suppressed").count() == 0
     await shot(leader, "leader-dashboard-survey")
+    assert leader_console == []
     assert await serious_violations(leader) == []
     await seed.http.aclose()
