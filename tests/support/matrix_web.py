@@ -69,12 +69,23 @@ async def _sheet(c: Ctx) -> Req:
 
 
 def _new_survey(c: Ctx) -> dict[str, str]:
-    return {"owner_unit_id": c.unit, "title_zh": "测评", "access": "open", "q1_text_zh": "满意吗", "q1_kind": "likert"}
+    return {
+        "owner_unit_id": c.unit,
+        "title_zh": "测评",
+        "access": "open",
+        "q1_text_zh": "满意吗",
+        "q1_kind": "likert",
+    }
 
 
 def _new_account(c: Ctx) -> dict[str, str]:
     login = c.world.fresh("web.user")
-    return {"login": login, "display_name": "网页用户", "unit_id": c.unit, "password": "a long first password"}
+    return {
+        "login": login,
+        "display_name": "网页用户",
+        "unit_id": c.unit,
+        "password": "a long first password",
+    }
 
 
 register(
@@ -89,7 +100,8 @@ register(
         "GET /admin": simple("GET", lambda c: "/admin"),
         "GET /admin/surveys/new": simple("GET", lambda c: "/admin/surveys/new"),
         "POST /admin/units": form(
-            "POST", lambda c: "/admin/units",
+            "POST",
+            lambda c: "/admin/units",
             lambda c: {"parent_id": c.unit, "name": c.world.fresh("科室"), "kind": "department"},
         ),
         "POST /admin/accounts": form("POST", lambda c: "/admin/accounts", _new_account),
