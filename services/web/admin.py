@@ -15,12 +15,12 @@ from litestar.response import Redirect, Template
 from events.accounts import Role
 from events.units import UnitKind
 from projections.runner import wait_for
-from services.access.commands import CreateAccount, GrantRole
+from services.access.commands import CreateAccount, GrantRole, RevokeRole
 from services.access.credentials import normalise_login
 from services.access.guards import Principal
 from services.access.http_accounts import run_account_command
 from services.access.queries import accounts_under
-from services.access.scope import require_unit
+from services.access.scope import require_account, require_unit
 from services.surveys.queries import surveys_in
 from services.units.commands import CreateUnit
 from services.units.handle import handle as handle_unit
@@ -46,6 +46,13 @@ class AccountForm(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     unit_id: UnitId
     password: Annotated[str, msgspec.Meta(min_length=10, max_length=1024)]
     role: Role | Literal["none"] = "none"
+
+
+class RoleForm(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    account_id: UnitId
+    unit_id: UnitId
+    role: Role
+    action: Literal["grant", "revoke"]
 
 
 class AdminPages(Controller):
@@ -107,4 +114,17 @@ class AdminPages(Controller):
         if form.role != "none":
             grant = GrantRole(account_id=account_id, unit_id=form.unit_id, role=form.role)
             await run_account_command(request, state, principal, grant, uuid.uuid5(cmd_id, "grant"))
+        return Redirect("/admin", status_code=303)
+
+    @post("/admin/roles", opt={"role": "admin"}, include_in_schema=False, status_code=303)
+    async def change_role(
+        self, request: Request[Any, Any, Any], state: State, principal: NamedDependency[Principal]
+    ) -> Redirect:
+        """Grant or revoke a role on a unit of the admin's subtree (the account's too: else 404)."""
+        form, cmd_id = await staff_form(request, RoleForm)
+        await require_unit(state.resources.pool, principal, form.unit_id, "admin")
+        await require_account(state.resources.pool, principal, form.account_id)
+        kind = GrantRole if form.action == "grant" else RevokeRole
+        command = kind(account_id=form.account_id, unit_id=form.unit_id, role=form.role)
+        await run_account_command(request, state, principal, command, cmd_id)
         return Redirect("/admin", status_code=303)

@@ -88,6 +88,11 @@ def _new_account(c: Ctx) -> dict[str, str]:
     }
 
 
+def _role(c: Ctx) -> dict[str, str]:
+    target = c.world.accounts["target.in" if c.where == "in" else "target.out"]
+    return {"account_id": target, "unit_id": c.unit, "role": "handler", "action": "grant"}
+
+
 register(
     {
         "GET /work": simple("GET", lambda c: "/work"),
@@ -105,6 +110,7 @@ register(
             lambda c: {"parent_id": c.unit, "name": c.world.fresh("科室"), "kind": "department"},
         ),
         "POST /admin/accounts": form("POST", lambda c: "/admin/accounts", _new_account),
+        "POST /admin/roles": form("POST", lambda c: "/admin/roles", _role),
         "POST /admin/surveys": form("POST", lambda c: "/admin/surveys", _new_survey),
         "GET /admin/surveys/{survey_id:str}": _survey_page,
         "POST /admin/surveys/{survey_id:str}/publish": _publish,

@@ -18,3 +18,4 @@
     if (q && !window.confirm(q)) { e.preventDefault(); }
   });
 })();
+

@@ -27,6 +27,16 @@ async def test_an_admin_builds_publishes_and_prints_invitations(
     async with page.expect_navigation():
         await new_unit.get_by_role("button", name="创建单位").click()
     assert await page.get_by_role("cell", name="团委").count() == 1
+
+    roles = page.locator("form[action='/admin/roles']")
+    await roles.get_by_label("账号").select_option(label="handler · 王老师")
+    await roles.get_by_label("单位").select_option(label="　　团委")
+    await roles.get_by_label("角色").select_option(label="承办人")
+    page.once("dialog", lambda d: d.accept())
+    async with page.expect_navigation():
+        await roles.get_by_role("button", name="授予").click()
+    handler_row = page.locator("tr", has=page.get_by_role("cell", name="handler", exact=True))
+    assert "承办人 · 团委" in await handler_row.inner_text()
     await shot(page, "admin-home")
 
     await page.get_by_role("link", name="设计新测评").click()
