@@ -199,6 +199,7 @@ async def main() -> None:
     import bench.events_for_bench  # noqa: F401  (the filler's type)
 
     redis = redis_url()
+    load_start = os.getloadavg()[0]
     conn = await asyncpg.connect(
         os.environ.get("DATABASE_URL") or "postgresql://postgres@127.0.0.1:5432/test"
     )
@@ -226,6 +227,12 @@ async def main() -> None:
         )
     await section_lag(redis, i["ours"])
     await section_large(redis)
+    load_end = os.getloadavg()[0]
+    say()
+    say(
+        f"Load average (1 min) {load_start:.1f} at the start and {load_end:.1f} at the end of the run:"
+        " other work shared these two cores, which inflates every latency here (compare ratios)."
+    )
     Path(__file__).with_name("RESULTS-e2e.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
