@@ -59,3 +59,30 @@ async def test_pages_escape_what_people_typed(world: World) -> None:
     page = await world.client.post("/receipt", data={**hidden(entry.text), "code": code}, headers=HTML)
     assert "<script>alert(1)</script>" not in page.text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
+
+
+async def test_pages_carry_the_security_headers_and_no_inline_script(world: World) -> None:
+    for path in ("/", "/problem", "/receipt", "/signin"):
+        r = await world.client.get(path, headers=HTML)
+        csp = r.headers["content-security-policy"]
+        assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "frame-ancestors 'none'" in csp
+        assert r.headers["x-content-type-options"] == "nosniff"
+        assert "<script>" not in r.text and " onclick=" not in r.text and " style=" not in r.text
+
+
+@pytest.mark.parametrize(
+    ("target", "safe"),
+    [
+        ("/work", "/work"),
+        ("//evil.example/x", "/"),
+        ("https://evil.example", "/"),
+        ("/\\evil", "/"),
+        (None, "/"),
+    ],
+)
+def test_only_paths_on_this_site_are_followed_after_sign_in_or_a_language_switch(
+    target: str | None, safe: str
+) -> None:
+    from services.web.urls import safe_next
+
+    assert safe_next(target) == safe

@@ -25,6 +25,8 @@ async def sign_in_by_form(world: World, login: str) -> None:
         follow_redirects=False,
     )
     assert r.status_code == 303, r.text[:300]
+    cookie = r.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=strict" in cookie  # as the access slice's sign-in
     c.cookies.set("qs_session", r.cookies["qs_session"])
 
 
