@@ -26,6 +26,8 @@ from tests.support.ops_world import (
     admin_headers,
     answer_or_case,
     answers_stored,
+    as_leader,
+    live_push_arrives,
     published_survey,
     receipts_open,
     store_is_whole,
@@ -64,11 +66,16 @@ async def test_redis_stopped_mid_run_answers_and_cases_still_accepted_and_served
     redis = PrivateRedis(procs)
     redis.start()
     url, unit, survey, _ = await _service(procs, ops_dsn, redis.url)
+    leader = await as_leader(url, PASSWORD, unit)
     sids: dict[tuple[int, int], str] = {}
     running = asyncio.create_task(load.run(url, 6, 9.0, answer_or_case(unit, survey, sids), pause=0.05))
     await asyncio.sleep(2.0)
     redis.stop()
-    await asyncio.sleep(4.0)
+    await asyncio.sleep(1.0)
+    async with httpx.AsyncClient(base_url=url, headers=leader) as c:
+        off = await c.get("/lead/live", params={"probe": "true"})
+        assert off.status_code == 503, "live push says it is off while Redis is away"
+    await asyncio.sleep(3.0)
     redis.start()
     outcomes = await running
     assert {o.status for o in outcomes} <= {201, 202}, "every request answered while Redis was away"
@@ -77,6 +84,7 @@ async def test_redis_stopped_mid_run_answers_and_cases_still_accepted_and_served
     assert await answers_stored(ops_dsn, survey) == sum(1 for o in outcomes if o.status == 202)
     async with httpx.AsyncClient(base_url=url) as c:  # Redis back: reported ready again
         await wait_until(lambda: _redis_ok(c), timeout=10)
+    assert await live_push_arrives(url, leader, unit), "live push resumed when Redis returned"
 
 
 async def _redis_ok(c: httpx.AsyncClient) -> bool:

@@ -175,3 +175,37 @@ async def answers_stored(dsn: str, survey: str) -> int:
         return int(pooled) + int(released)
     finally:
         await conn.close()
+
+
+async def as_leader(base_url: str, password: str, unit: str) -> dict[str, str]:
+    """The admin's session, after granting it the leader role on `unit` (for dashboards)."""
+    headers = await admin_headers(base_url, password)
+    async with httpx.AsyncClient(base_url=base_url, timeout=10, headers=headers) as c:
+        me = (await c.get("/api/v1/auth/me")).json()
+        r = await c.post(
+            f"/api/v1/accounts/{me['account_id']}/roles", json={"unit_id": unit, "role": "leader"}
+        )
+        assert r.status_code == 200, r.text
+    return headers
+
+
+async def live_push_arrives(base_url: str, headers: dict[str, str], unit: str, timeout: float = 15.0) -> bool:
+    """Open the dashboards' event stream, raise a case, and wait for the stream to say so."""
+    async with (
+        httpx.AsyncClient(base_url=base_url, timeout=timeout, headers=headers) as c,
+        c.stream("GET", "/lead/live") as stream,
+    ):
+        if stream.status_code != 200:
+            return False
+        lines = stream.aiter_lines()
+        while "ready" not in await anext(lines):
+            pass
+        body = {"kind": "suggestion", "unit_id": unit, "text": "推送"}
+        r = await c.post("/api/v1/cases", json=body)
+        assert r.status_code == 201, r.text
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            line = await asyncio.wait_for(anext(lines), timeout)
+            if line.startswith("event: change"):
+                return True
+    return False
