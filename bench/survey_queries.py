@@ -2,8 +2,8 @@
 
 The survey (definition, manifest, a 1,011-unit snapshot: root → 10 schools → 100
 departments → 900 groups) goes through the real events and projectors. The answers' counts
-are then written straight into satisfaction_by_unit / satisfaction_respondents, rolled up
-the snapshot as the projector rolls them: the query cost depends on those tables' rows,
+are then written straight into satisfaction_by_unit, rolled up the snapshot and laid
+out as the projector writes them: the query cost depends on those tables' rows,
 not on how they were filled (and projecting a million answers is the release benchmark's
 business, at 10,000 a batch). Timed: the query functions the endpoints call (cycle lookup,
 counts, disclosure control, scores), p95 over random units of every level.
@@ -23,7 +23,7 @@ from bench.harness import percentile
 from events.base import pending
 from events.store import EventStore, Expect
 from events.surveys import PrivacyManifest, SurveyPublished, UnitSnapshot
-from projections.satisfaction_by_unit import SatisfactionByUnit
+from projections.satisfaction_by_unit import SatisfactionByUnit, value_layout
 from projections.survey_catalogue import SurveyCatalogue
 from services.surveys.bodies import NewSurvey
 from services.surveys.model import default_score_definition, version_digest
@@ -107,13 +107,15 @@ async def fill(dsn: str) -> int:
         for p in (SurveyCatalogue(), SatisfactionByUnit()):
             await p.create_tables(conn)
             await p.apply_batch(conn, [r for r in recorded if r.type in p.handled_types()])
-        await _counts(conn, [u for u in units if len(u.path) == 4])
+        await _counts(conn, [u for u in units if len(u.path) == 4], value_layout(definition))
     await store.close()
     await pool.close()
     return len(units)
 
 
-async def _counts(conn: asyncpg.Connection, leaves: list[UnitSnapshot]) -> None:
+async def _counts(
+    conn: asyncpg.Connection, leaves: list[UnitSnapshot], layout: tuple[tuple[str, str], ...]
+) -> None:
     rng = random.Random(7)
     per_leaf = -(-ANSWERS // len(leaves))  # at least ANSWERS in all
     counts, people = [], []
@@ -135,22 +137,29 @@ async def _counts(conn: asyncpg.Connection, leaves: list[UnitSnapshot]) -> None:
         " CROSS JOIN unnest(s.path) a"
     )
     await conn.execute(
-        f"""INSERT INTO satisfaction_by_unit SELECT $1, 1, a, l.sq, l.sv, l.q, l.v, sum(l.n)
-              FROM leaf_counts l {up} GROUP BY a, l.sq, l.sv, l.q, l.v""",
+        f"""WITH up AS (SELECT a AS unit, l.sq, l.sv, l.q, l.v, sum(l.n) AS n FROM leaf_counts l {up}
+                         GROUP BY a, l.sq, l.sv, l.q, l.v),
+                 lay AS (SELECT * FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS t(q, v, i)),
+                 cells AS (SELECT a AS unit, l.sq, l.sv, sum(l.n) AS n FROM leaf_people l {up}
+                            GROUP BY a, l.sq, l.sv)
+            INSERT INTO satisfaction_by_unit
+            SELECT $1, 1, c.unit, c.sq, c.sv, c.n, array_agg(coalesce(up.n, 0) ORDER BY lay.i)
+              FROM cells c CROSS JOIN lay
+              LEFT JOIN up ON up.unit = c.unit AND up.sq = c.sq AND up.sv = c.sv AND up.q = lay.q AND up.v = lay.v
+             GROUP BY c.unit, c.sq, c.sv, c.n""",
         SURVEY,
+        [q for q, _ in layout],
+        [v for _, v in layout],
     )
-    await conn.execute(
-        f"""INSERT INTO satisfaction_respondents SELECT $1, 1, a, l.sq, l.sv, sum(l.n)
-              FROM leaf_people l {up} GROUP BY a, l.sq, l.sv""",
-        SURVEY,
-    )
-    await conn.execute("ANALYZE satisfaction_by_unit; ANALYZE satisfaction_respondents")
+    await conn.execute("ANALYZE satisfaction_by_unit")
 
 
 async def measure(dsn: str, rounds: int = 300) -> dict[str, float]:
     pool = await asyncpg.create_pool(dsn, min_size=2, max_size=2)
     units = [u.unit_id for u in tree()]
-    total = await pool.fetchval("SELECT n FROM satisfaction_respondents WHERE unit_id = 'u' AND seg_q = ''")
+    total = await pool.fetchval(
+        "SELECT respondents FROM satisfaction_by_unit WHERE unit_id = 'u' AND seg_q = ''"
+    )
     rng = random.Random(11)
     timings: dict[str, list[float]] = {"results": [], "heatmap": [], "select1": []}
     for i in range(rounds):

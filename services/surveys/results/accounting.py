@@ -73,7 +73,7 @@ async def response_rates(pool: asyncpg.Pool, c: Cycle, unit_id: str) -> list[Rat
         below = [x for x in c.units.values() if u.unit_id in x.path]
         heads = sum(x.headcount for x in below if x.unit_id == u.unit_id or x.kind not in _NOT_COUNTED_BELOW)
         row = await pool.fetchrow(
-            """SELECT (SELECT n FROM satisfaction_respondents WHERE survey_id = $1 AND cycle = $2
+            """SELECT (SELECT respondents FROM satisfaction_by_unit WHERE survey_id = $1 AND cycle = $2
                          AND unit_id = $3 AND seg_q = '' AND seg_v = '') AS n,
                       (SELECT sum(issued) FROM ballot_accounting WHERE survey_id = $1 AND cycle = $2
                          AND unit_id = ANY($4)) AS issued""",
@@ -108,8 +108,8 @@ class FreeText(msgspec.Struct, frozen=True, kw_only=True):
 async def free_text(pool: asyncpg.Pool, c: Cycle, unit_id: str) -> list[FreeText]:
     rows = await pool.fetch(
         """WITH r AS (
-               SELECT u.unit_id, u.parent_id, coalesce(s.n, 0) AS n FROM survey_units u
-                 LEFT JOIN satisfaction_respondents s ON s.survey_id = u.survey_id AND s.cycle = u.cycle
+               SELECT u.unit_id, u.parent_id, coalesce(s.respondents, 0) AS n FROM survey_units u
+                 LEFT JOIN satisfaction_by_unit s ON s.survey_id = u.survey_id AND s.cycle = u.cycle
                       AND s.unit_id = u.unit_id AND s.seg_q = '' AND s.seg_v = ''
                 WHERE u.survey_id = $1 AND u.cycle = $2 AND u.path @> ARRAY[$3]),
            own AS (SELECT r.unit_id,

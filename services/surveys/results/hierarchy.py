@@ -25,8 +25,8 @@ People = dict[tuple[str, str], int]  # (unit, segment option or "") -> responden
 async def respondents(pool: asyncpg.Pool, c: Cycle, units: list[str], seg_q: str) -> People:
     """Respondents of `units`, per option of segment question `seg_q` ('' for everyone)."""
     rows = await pool.fetch(
-        """SELECT unit_id, seg_v, n FROM satisfaction_respondents WHERE survey_id = $1 AND cycle = $2
-              AND unit_id = ANY($3) AND seg_q = $4""",
+        """SELECT unit_id, seg_v, respondents AS n FROM satisfaction_by_unit WHERE survey_id = $1
+              AND cycle = $2 AND unit_id = ANY($3) AND seg_q = $4""",
         c.survey_id,
         c.cycle,
         units,

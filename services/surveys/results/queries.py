@@ -1,7 +1,7 @@
 """Results of a cycle for a unit: the unit (its subtree), each child, and the unit's own
 respondents, with scores per dimension and question — always through disclosure control.
 
-Read only from the projections: satisfaction_by_unit / satisfaction_respondents (rolled
+Read only from the projections: satisfaction_by_unit (respondents and counts, rolled
 up, so a unit's row is its subtree), survey_catalogue (the cycle). Nothing here can return
 a cell the disclosure rules did not pass: the Cell constructor is the only way out.
 """
@@ -13,6 +13,7 @@ from collections import defaultdict
 import asyncpg
 import msgspec
 
+from projections.satisfaction_by_unit import value_layout
 from services.surveys.results.cycle import Cycle
 from services.surveys.results.disclosure import FilterTooNarrow, check_filter, suppressed
 from services.surveys.results.hierarchy import hidden_above, parts_hidden_above, respondents
@@ -53,26 +54,26 @@ class Results(msgspec.Struct, frozen=True, kw_only=True):
 async def counts(
     pool: asyncpg.Pool, c: Cycle, units: list[str], seg: tuple[str, str]
 ) -> tuple[dict[str, int], dict[str, Dist]]:
-    people = await pool.fetch(
-        """SELECT unit_id, n FROM satisfaction_respondents WHERE survey_id = $1 AND cycle = $2
-              AND unit_id = ANY($3) AND seg_q = $4 AND seg_v = $5""",
-        c.survey_id,
-        c.cycle,
-        units,
-        *seg,
-    )
     rows = await pool.fetch(
-        """SELECT unit_id, question_id, value, n FROM satisfaction_by_unit WHERE survey_id = $1
+        """SELECT unit_id, respondents, counts FROM satisfaction_by_unit WHERE survey_id = $1
               AND cycle = $2 AND unit_id = ANY($3) AND seg_q = $4 AND seg_v = $5""",
         c.survey_id,
         c.cycle,
         units,
         *seg,
     )
-    dists: dict[str, Dist] = defaultdict(lambda: defaultdict(dict))
-    for r in rows:
-        dists[r["unit_id"]][r["question_id"]][r["value"]] = r["n"]
-    return {r["unit_id"]: r["n"] for r in people}, dists
+    layout = value_layout(c.definition)
+    return {r["unit_id"]: r["respondents"] for r in rows}, {
+        r["unit_id"]: unpack(layout, r["counts"]) for r in rows
+    }
+
+
+def unpack(layout: tuple[tuple[str, str], ...], counts: list[int]) -> Dist:
+    dist: Dist = defaultdict(dict)
+    for (q, v), n in zip(layout, counts, strict=True):
+        if n:
+            dist[q][v] = n
+    return dist
 
 
 def minus(total: Dist, parts: list[Dist]) -> Dist:
@@ -184,15 +185,16 @@ async def split_dists(
     pool: asyncpg.Pool, c: Cycle, unit_id: str, q: str, options: list[str]
 ) -> dict[str, Dist]:
     rows = await pool.fetch(
-        """SELECT seg_v, question_id, value, n FROM satisfaction_by_unit WHERE survey_id = $1
+        """SELECT seg_v, counts FROM satisfaction_by_unit WHERE survey_id = $1
               AND cycle = $2 AND unit_id = $3 AND seg_q = $4""",
         c.survey_id,
         c.cycle,
         unit_id,
         q,
     )
-    dists: dict[str, Dist] = {o: defaultdict(dict) for o in options}
+    layout = value_layout(c.definition)
+    dists: dict[str, Dist] = {o: {} for o in options}
     for r in rows:
         if r["seg_v"] in dists:
-            dists[r["seg_v"]][r["question_id"]][r["value"]] = r["n"]
+            dists[r["seg_v"]] = unpack(layout, r["counts"])
     return dists

@@ -25,10 +25,11 @@ from events.surveys import (
 )
 from projections.ballot_accounting import BallotAccounting
 from projections.rebuild import rebuild
-from projections.satisfaction_by_unit import SatisfactionByUnit
+from projections.satisfaction_by_unit import SatisfactionByUnit, value_layout
 from projections.survey_catalogue import SurveyCatalogue
 from projections.survey_free_text import SurveyFreeText
 from services.surveys.model import FIVE_GOODS, default_score_definition
+from services.surveys.results.queries import unpack
 from tests.support.helpers import new
 from tests.support.running import running, until
 
@@ -112,10 +113,20 @@ async def rows(pool: asyncpg.Pool, sql: str) -> set[tuple[object, ...]]:
     return {tuple(tuple(v) if isinstance(v, list) else v for v in r) for r in await pool.fetch(sql)}
 
 
+async def distributions(
+    pool: asyncpg.Pool, seg: tuple[str, str] = ("", "")
+) -> dict[str, dict[str, dict[str, int]]]:
+    layout = value_layout(DEF)
+    found = await pool.fetch(
+        "SELECT unit_id, counts FROM satisfaction_by_unit WHERE seg_q = $1 AND seg_v = $2", *seg
+    )
+    return {r["unit_id"]: {q: dict(v) for q, v in unpack(layout, r["counts"]).items()} for r in found}
+
+
 async def test_answers_count_in_their_unit_and_every_ancestor_per_segment(store: EventStore) -> None:
     await append_all(store, HISTORY)
     await project(store, SatisfactionByUnit())
-    people = await rows(store.pool, "SELECT unit_id, seg_q, seg_v, n FROM satisfaction_respondents")
+    people = await rows(store.pool, "SELECT unit_id, seg_q, seg_v, respondents FROM satisfaction_by_unit")
     assert people == {
         ("a1", "", "", 2),
         ("a", "", "", 3),
@@ -124,23 +135,13 @@ async def test_answers_count_in_their_unit_and_every_ancestor_per_segment(store:
         ("a", "g", "youth", 2),
         ("a", "g", "women", 1),
     }
-    members = await rows(
-        store.pool,
-        "SELECT unit_id, value, n FROM satisfaction_by_unit WHERE question_id = 'm' AND seg_q = ''",
-    )
-    assert members == {
-        ("a1", "satisfied", 1),
-        ("a1", "unknown", 1),
-        ("a", "satisfied", 1),
-        ("a", "unknown", 1),
-        ("a", "dissatisfied", 1),
-    }
-    topics = await rows(
-        store.pool,
-        "SELECT value, n FROM satisfaction_by_unit WHERE question_id = 't' AND seg_q = '' AND unit_id = 'a'",
-    )
-    assert topics == {("pay", 2), ("hours", 1)}
-    assert await store.pool.fetchval("SELECT count(*) FROM satisfaction_by_unit WHERE question_id = 'x'") == 0
+    everyone = await distributions(store.pool)
+    assert everyone["a1"]["m"] == {"satisfied": 1, "unknown": 1}
+    assert everyone["a"]["m"] == {"satisfied": 1, "unknown": 1, "dissatisfied": 1}
+    assert everyone["a"]["t"] == {"pay": 2, "hours": 1}  # multiple choice: each option ticked
+    assert "x" not in everyone["a"] and all(q != "x" for q, _ in value_layout(DEF))  # free text never counted
+    youth = await distributions(store.pool, ("g", "youth"))
+    assert youth["a"]["m"] == {"satisfied": 1, "dissatisfied": 1}
 
 
 async def test_free_text_ballots_and_catalogue_rows(store: EventStore) -> None:
