@@ -30,7 +30,7 @@ def validate(
     definition: Definition, answers: dict[str, Any], raised: tuple[str, ...] = ()
 ) -> tuple[dict[str, Value], dict[str, str]]:
     """Return (values to record, free texts raised as problems). Raised texts leave the answer."""
-    by_id = {q.id: q for q in definition.questions}
+    by_id = _questions(definition)
     errors = [{"question_id": q, "reason": "unknown question"} for q in answers if q not in by_id]
     errors += [
         {"question_id": q.id, "reason": "required"}
@@ -78,8 +78,28 @@ def _int_in(raw: Any, low: int, high: int) -> bool:
     return isinstance(raw, int) and not isinstance(raw, bool) and low <= raw <= high
 
 
-def _options(q: Question) -> set[str]:
-    return {o.id for o in q.options}
+def _options(q: Question) -> frozenset[str]:
+    found = _option_sets.get(id(q))
+    if found is None or found[0] is not q:
+        found = _option_sets[id(q)] = (q, frozenset(o.id for o in q.options))
+    return found[1]
+
+
+# Intake validates every answer against one of a few published versions: index each once.
+# Keyed by identity (the cached form keeps its Definition alive), the object kept beside it
+# so a recycled id can't be mistaken for another definition.
+_by_id: dict[int, tuple[Definition, dict[str, Question]]] = {}
+_option_sets: dict[int, tuple[Question, frozenset[str]]] = {}
+
+
+def _questions(definition: Definition) -> dict[str, Question]:
+    found = _by_id.get(id(definition))
+    if found is None or found[0] is not definition:
+        if len(_by_id) > 256:
+            _by_id.clear()
+            _option_sets.clear()
+        found = _by_id[id(definition)] = (definition, {q.id: q for q in definition.questions})
+    return found[1]
 
 
 def _text_problem(q: Question, raw: Any) -> str | None:
