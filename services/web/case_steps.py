@@ -94,22 +94,3 @@ async def allowed_steps(pool: Any, case_id: str, now: Any, ops: list[str]) -> li
         except Problem:
             continue
     return allowed
-
-
-def public_message_allowed(status: str) -> bool:
-    """Whether a public message may go to the requester now (asked of the decider too)."""
-    from services.cases.state import CaseState
-
-    try:
-        probe = c.PostMessage(message_id="x", visibility="public", text="x")
-        return bool(decide(probe, CaseState(exists=True, status=status), _bare_context()))
-    except Problem:
-        return False
-
-
-def _bare_context() -> Context:
-    from datetime import UTC, datetime
-
-    from services.cases.timing import Dues
-
-    return Context(now=datetime.now(UTC), dues=Dues(), policy=DEFAULT_POLICY)

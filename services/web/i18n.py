@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gettext
 import io
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
@@ -44,14 +45,8 @@ def pick(cookie: str | None) -> str:
     return cookie if cookie in LANGS else DEFAULT
 
 
-def gettext_for(lang: str):  # type: ignore[no-untyped-def]
-    t = translations(lang)
-    return t.gettext
-
-
-def msgids() -> set[str]:
-    with (LOCALE_DIR / "zh_CN" / "LC_MESSAGES" / "messages.po").open("rb") as f:
-        return {m.id for m in read_po(f, locale="zh_CN") if m.id and isinstance(m.id, str)}
+def gettext_for(lang: str) -> Callable[[str], str]:
+    return translations(lang).gettext
 
 
 def N_(text: str) -> str:
