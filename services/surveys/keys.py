@@ -47,9 +47,16 @@ def _pool_key(secret: bytes) -> AESGCM:
     return AESGCM(_mac(secret, "survey-pool-seal"))
 
 
-def seal(secret: bytes, plain: bytes) -> bytes:
+def seal(secret: bytes, plain: bytes, size: int = 0) -> bytes:
+    """Encrypt `plain` padded with JSON whitespace to `size` bytes (at least).
+
+    Padding matters: a sealed row's length would otherwise match the released answer's
+    length, and a dead pool tuple (which keeps its arrival transaction's xmin until VACUUM)
+    could be paired with its plain answer by size alone. Every answer of one published
+    version seals to the same length.
+    """
     nonce = os.urandom(12)
-    return nonce + _pool_key(secret).encrypt(nonce, plain, b"survey-pool")
+    return nonce + _pool_key(secret).encrypt(nonce, plain.ljust(size, b" "), b"survey-pool")
 
 
 def unseal(secret: bytes, sealed: bytes) -> bytes:

@@ -21,7 +21,7 @@ from services.surveys import keys
 from services.surveys.decider import SurveyNotPublished
 from services.surveys.intake.batcher import Batcher, Submission
 from services.surveys.intake.forms import published_form
-from services.surveys.intake.validate import InvalidAnswer, validate
+from services.surveys.intake.validate import InvalidAnswer, sealed_size, validate
 
 log = logging.getLogger(__name__)
 OPEN_LINK_PER_MINUTE = 30  # answers per client address per survey, open link only
@@ -74,7 +74,7 @@ async def accept(state: Any, survey_id: str, body: AnswerBody, address: str) -> 
             survey_id=survey_id,
             cycle=form.cycle,
             sid_hash=keys.submission_hash(secret, survey_id, body.submission_id),
-            sealed=keys.seal(secret, _encoder.encode(values)),
+            sealed=keys.seal(secret, _encoder.encode(values), sealed_size(form.definition)),
             unit_id=unit_id,
             code_hash=code_hash,
             minute=state.clock.now().replace(second=0, microsecond=0),

@@ -8,9 +8,10 @@ Why this leaks no arrival order, without relying on VACUUM:
 * each answer is stamped with the release time and gets an answer id drawn now;
 * the pool rows are deleted in the same transaction. Until VACUUM reclaims them their dead
   tuples still exist, with the arrival transaction's xmin — which is why the pool holds
-  answers only sealed (keys.seal): a dead tuple can't be matched to the plain released
-  answer without the service secret, and a crash before commit leaves the pool as it was
-  (nothing lost, nothing released twice).
+  answers only sealed and padded to one length per published version (keys.seal): a dead
+  tuple can't be matched to the plain released answer without the service secret, not
+  even by its size; and a crash before commit leaves the pool as it was (nothing lost,
+  nothing released twice).
 """
 
 from __future__ import annotations

@@ -123,3 +123,26 @@ def _clean(q: Question, raw: Any) -> Value:
     if q.kind == "multiple":
         return sorted(raw)
     return raw  # type: ignore[no-any-return]
+
+
+def sealed_size(definition: Definition) -> int:
+    """An upper bound of an answer's JSON encoding under `definition`: the padded size of
+    every sealed answer of that version (see keys.seal)."""
+    found = _sizes.get(id(definition))
+    if found is not None and found[0] is definition:
+        return found[1]
+    size = 2
+    for q in definition.questions:
+        size += len(q.id) * 4 + 8  # "id": and a comma, escapes included
+        match q.kind:
+            case "text":
+                size += q.max_length * 6 + 2  # 4 UTF-8 bytes, or a 2-byte escape, per character
+            case "single" | "multiple":
+                size += sum(len(o.id) * 4 + 3 for o in q.options) + 2
+            case _:
+                size += 24
+    _sizes[id(definition)] = (definition, size)
+    return size
+
+
+_sizes: dict[int, tuple[Definition, int]] = {}

@@ -82,3 +82,12 @@ async def test_released_answers_carry_no_code_client_or_arrival_order(
         if "意见" in text:  # a table holding answers: no arrival time, nothing shared with redemptions
             assert not {x for x, _, _ in table} & redeemed_xmins, name
     assert tables["survey_pool"] == [] and tables["survey_pool_buckets"] == []
+
+
+async def test_sealed_pool_rows_all_have_one_length(world: World, pool: asyncpg.Pool) -> None:
+    """Else a dead pool tuple (arrival xmin) could be paired with its released answer by size."""
+    survey = await published_survey(world, world.units["A"])
+    for text in ("短", "这是一条很长很长的意见" * 15):
+        await answer(world, survey, answer_body(unit=world.units["A1"], q_members="satisfied", q_text=text))
+    await answer(world, survey, answer_body(unit=world.units["A1"], q_members="unknown"))
+    assert await pool.fetchval("SELECT count(DISTINCT length(sealed)) FROM survey_pool") == 1

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
 import pytest
 
 from events.surveys import Definition, Option, Question, Text
-from services.surveys.intake.validate import InvalidAnswer, validate
+from services.surveys.intake.validate import InvalidAnswer, sealed_size, validate
 from services.surveys.model import FIVE_GOODS
 
 pytestmark = pytest.mark.unit
@@ -89,3 +90,16 @@ def test_raised_text_leaves_the_answer() -> None:
 
 def test_raising_a_question_that_is_not_answered_text_is_refused() -> None:
     assert refused({"lik": "satisfied"}, ("lik",))[0]["question_id"] == "lik"
+
+
+def test_sealed_size_bounds_the_longest_possible_answer() -> None:
+    longest = {
+        "lik": "basically_satisfied",
+        "r5": 5,
+        "r10": 10,
+        "one": "a",
+        "many": ["a", "b"],
+        "txt": "𠀀" * 10,
+    }
+    values, _ = validate(DEF, longest)
+    assert len(msgspec.json.encode(values)) <= sealed_size(DEF)
