@@ -7,7 +7,7 @@ from typing import Any
 
 from events.store import EventStore
 from tests.web.browser.conftest import LiveServer, shot
-from tests.web.browser.pages import sign_in
+from tests.web.browser.pages import serious_violations, sign_in
 from tests.web.browser.seed import seed_world
 
 
@@ -38,6 +38,7 @@ async def test_an_admin_builds_publishes_and_prints_invitations(
     handler_row = page.locator("tr", has=page.get_by_role("cell", name="handler", exact=True))
     assert "承办人 · 团委" in await handler_row.inner_text()
     await shot(page, "admin-home")
+    assert await serious_violations(page) == []
 
     await page.get_by_role("link", name="设计新测评").click()
     await page.get_by_label("标题（中文）").fill("教职工满意度测评")
@@ -50,6 +51,7 @@ async def test_an_admin_builds_publishes_and_prints_invitations(
     await page.locator("#q3_dimension").select_option("")
     await page.locator("#q3_options").fill("青年教师 | Young teachers\n女教职工 | Women staff\n其他 | Others")
     await shot(page, "admin-builder")
+    assert await serious_violations(page) == []
     async with page.expect_navigation():
         await page.get_by_role("button", name="保存草稿").click()
     assert await page.get_by_test_id("survey-status").inner_text() == "草稿"

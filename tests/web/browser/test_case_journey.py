@@ -55,6 +55,7 @@ async def test_a_problem_is_raised_worked_rated_and_counted(
     await take_step(handler, "办结", 办理结果摘要="增加窗口，排队时间降到五分钟以内。")
     assert await handler.get_by_test_id("case-status").inner_text() == "已办结"
     await shot(handler, "handler-case")
+    assert await serious_violations(handler) == []
 
     # The requester follows it with the code and rates it.
     await requester.goto(base + "/receipt")
