@@ -73,6 +73,7 @@ async def test_a_problem_is_raised_worked_rated_and_counted(
     assert console == []  # nothing blocked by the Content-Security-Policy, no script error
     # Nothing the requester's browser asked for carried the code.
     assert visited and not [u for u in visited if code in u]
+    assert all(u.startswith(base) for u in visited)  # no third-party request, no CDN
     history = await requester.evaluate("() => [location.href, document.referrer]")
     assert all(code not in h for h in history)
 

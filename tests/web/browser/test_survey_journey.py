@@ -59,8 +59,14 @@ async def test_a_phone_answer_reaches_the_leaders_dashboard_and_small_units_stay
     await phone.reload()  # the draft is kept in this browser only, and comes back
     await phone.get_by_role("button", name="下一页").click()
     assert await phone.get_by_role("group", name="成员").get_by_label("满意", exact=True).is_checked()
-    await phone.get_by_role("button", name="下一页").click()
-    await phone.get_by_role("group", name="干部").get_by_label("4").check()
+    # With the keyboard only; focus goes to the new screen's heading, so a screen reader
+    # announces where the respondent is.
+    await phone.get_by_role("button", name="下一页").focus()
+    await phone.keyboard.press("Enter")
+    assert await phone.evaluate("() => document.activeElement.textContent") == "干部队伍好"
+    await phone.get_by_role("group", name="干部").get_by_label("4").focus()
+    await phone.keyboard.press("Space")
+    assert await phone.get_by_role("group", name="干部").get_by_label("4").is_checked()
     await phone.get_by_role("button", name="下一页").click()
     await phone.get_by_role("group", name="推荐").get_by_label("9", exact=True).check()
     for _ in range(2):
@@ -71,6 +77,7 @@ async def test_a_phone_answer_reaches_the_leaders_dashboard_and_small_units_stay
     await phone.get_by_role("heading", name="谢谢！您的答卷已收到").wait_for()
     await shot(phone, "survey-done-phone")
     assert not [u for u in visited if code in u]
+    assert all(u.startswith(base) or u.startswith("data:") for u in visited)  # no third-party request
     assert phone_console == []  # nothing blocked by the Content-Security-Policy, no script error
     assert await phone.evaluate("() => Object.keys(localStorage).length") == 0  # the draft is gone
 
