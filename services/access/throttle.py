@@ -80,6 +80,7 @@ async def _recent(res: Any, key: str, now: datetime) -> list[float]:
 
 async def _recent_pg(pool: asyncpg.Pool, key: str, now: datetime) -> list[float]:
     cutoff = now - timedelta(seconds=WINDOW)
-    await pool.execute("DELETE FROM signin_failures WHERE key = $1 AND at <= $2", key, cutoff)
+    # Every key's old rows, not only this one's: the table only fills while Redis is down.
+    await pool.execute("DELETE FROM signin_failures WHERE at <= $1", cutoff)
     rows = await pool.fetch("SELECT at FROM signin_failures WHERE key = $1 AND at > $2", key, cutoff)
     return [r["at"].timestamp() for r in rows]
