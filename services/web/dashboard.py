@@ -45,7 +45,8 @@ class LeaderPages(Controller):
             pool, unit_id, name, month, state.clock.now(), principal.units_with("casework")
         )
         surveys = await survey_choices(pool, mine)
-        chosen = next((s for s in surveys if s.survey_id == survey), surveys[-1] if surveys else None)
+        default = max(surveys, key=lambda s: (s.status == "published", s.cycle), default=None)
+        chosen = next((s for s in surveys if s.survey_id == survey), default)  # an open one first
         part = await survey_part(pool, chosen, unit_id) if chosen else None
         return await page(
             request,
