@@ -158,3 +158,30 @@ async def test_openapi_document_is_public_and_shows_request_bodies(world: World)
     assert r.status_code == 200
     create = r.json()["paths"]["/api/v1/units"]["post"]
     assert create["operationId"] == "create_unit" and "requestBody" in create
+
+
+async def test_audit_lists_a_handlers_case_step_but_not_the_anonymous_submission(world: World) -> None:
+    r = await world.client.post(
+        "/api/v1/cases", json={"kind": "suggestion", "unit_id": world.units["A1"], "text": "路灯坏了"}
+    )
+    assert r.status_code == 201
+    world.secrets.append(r.json()["receipt_code"])
+    queue = await world.client.get("/api/v1/queue", headers=world.auth["handler"].headers())
+    case_id = queue.json()[0]["case_id"]
+    step = await world.client.post(
+        f"/api/v1/cases/{case_id}/accept", json={}, headers=world.auth["handler"].headers()
+    )
+    assert step.status_code == 200
+    entries: list[dict[str, object]] = []
+    for _ in range(100):
+        audit = await world.client.get(
+            f"/api/v1/audit?unit={world.units['A']}", headers=world.auth["admin"].headers()
+        )
+        entries = [e for e in audit.json() if str(e["stream_id"]).startswith("case-")]
+        if entries:
+            break
+        await asyncio.sleep(0.02)
+    assert [(e["type"], e["actor"], e["unit_id"]) for e in entries] == [
+        ("CaseAccepted", world.accounts["handler"], world.units["A1"])
+    ]
+    assert entries[0]["data"] == {}  # a case's contents are for its handlers, not the audit
