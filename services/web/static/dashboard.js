@@ -6,11 +6,13 @@
   if (!box || !window.EventSource) { return; }
   var busy = false;
 
-  function status(on) {
+  function status(on, updated) {
     var s = document.getElementById("live-status");
     if (!s) { return; }
     s.setAttribute("data-state", on ? "on" : "off");
-    s.textContent = s.getAttribute(on ? "data-on" : "data-off");
+    // role=status: a screen reader hears that the figures were refreshed, and when.
+    s.textContent = s.getAttribute(on ? "data-on" : "data-off") +
+      (updated ? " · " + new Date().toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) : "");
   }
 
   function refresh() {
@@ -20,7 +22,7 @@
       .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
       .then(function (html) {
         var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("dashboard");
-        if (fresh) { box.innerHTML = fresh.innerHTML; status(true); }
+        if (fresh) { box.innerHTML = fresh.innerHTML; status(true, true); }
       })
       .catch(function () { /* the next change or a reload tries again */ })
       .then(function () { busy = false; });
