@@ -86,3 +86,23 @@ def test_only_paths_on_this_site_are_followed_after_sign_in_or_a_language_switch
     from services.web.urls import safe_next
 
     assert safe_next(target) == safe
+
+
+async def test_the_requester_writes_then_withdraws_from_the_receipt_page(world: World) -> None:
+    code = await raise_problem(world)
+    c = world.client
+    entry = await c.get("/receipt", headers=HTML)
+    page = await c.post("/receipt", data={**hidden(entry.text), "code": code}, headers=HTML)
+    replied = await c.post(
+        "/receipt/reply", data={**hidden(page.text), "code": code, "text": "补充：每天中午"}, headers=HTML
+    )
+    assert replied.status_code == 200 and "留言已发送" in replied.text and "补充：每天中午" in replied.text
+    again = await c.post(
+        "/receipt/reply", data={**hidden(page.text), "code": code, "text": "补充：每天中午"}, headers=HTML
+    )
+    assert again.text.count("补充：每天中午") == 1  # the same form sent twice acts once
+    gone = await c.post(
+        "/receipt/withdraw", data={**hidden(replied.text), "code": code, "reason": ""}, headers=HTML
+    )
+    assert gone.status_code == 200 and "已撤回" in gone.text
+    assert 'action="/receipt/withdraw"' not in gone.text  # no step the case no longer allows
