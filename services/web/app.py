@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, Router, get
-from litestar.datastructures import Cookie, State
+from litestar.datastructures import Cookie
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 from litestar.static_files import create_static_files_router
@@ -63,5 +63,3 @@ def web_router() -> Router:
         include_in_schema=False,
     )
 
-
-__all__ = ["State", "web_router"]
