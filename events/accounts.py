@@ -38,6 +38,11 @@ class AccountDisabled(Event, frozen=True):
     account_id: str
 
 
+class AccountRenamed(Event, frozen=True):
+    account_id: str
+    display_name: str
+
+
 class PasswordSet(Event, frozen=True):
     """That a password was (re)set and by whom; the hash is in `credentials`, not here."""
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from events.accounts import AccountCreated, AccountDisabled, RoleGranted, RoleRevoked
+from events.accounts import AccountCreated, AccountDisabled, AccountRenamed, RoleGranted, RoleRevoked
 from events.base import Event, RecordedEvent
 from events.store.db import Db
 from projections.projector import Projector
@@ -16,7 +16,7 @@ from projections.projector import Projector
 class AccountDirectory(Projector):
     name: ClassVar[str] = "account_directory"
     handles: ClassVar[frozenset[type[Event]]] = frozenset(
-        {AccountCreated, AccountDisabled, RoleGranted, RoleRevoked}
+        {AccountCreated, AccountDisabled, AccountRenamed, RoleGranted, RoleRevoked}
     )
     tables: ClassVar[tuple[str, ...]] = ("account_directory", "account_directory_roles")
     ddl: ClassVar[str] = """
@@ -66,6 +66,12 @@ class AccountDirectory(Projector):
                     e.account_id,
                     e.unit_id,
                     e.role,
+                )
+            case AccountRenamed():
+                await conn.execute(
+                    "UPDATE account_directory SET display_name = $2 WHERE account_id = $1",
+                    e.account_id,
+                    e.display_name,
                 )
             case AccountDisabled():
                 await conn.execute("DELETE FROM account_directory_roles WHERE account_id = $1", e.account_id)

@@ -30,10 +30,15 @@ class DisableAccount(msgspec.Struct, frozen=True, kw_only=True):
     account_id: str
 
 
+class RenameAccount(msgspec.Struct, frozen=True, kw_only=True):
+    account_id: str
+    display_name: str
+
+
 class SetPassword(msgspec.Struct, frozen=True, kw_only=True):
     """Records that the password changed; the new hash travels beside it, never inside."""
 
     account_id: str
 
 
-AccountCommand = CreateAccount | GrantRole | RevokeRole | DisableAccount | SetPassword
+AccountCommand = CreateAccount | GrantRole | RevokeRole | DisableAccount | RenameAccount | SetPassword

@@ -10,13 +10,21 @@ from typing import assert_never
 
 import msgspec
 
-from events.accounts import AccountCreated, AccountDisabled, PasswordSet, RoleGranted, RoleRevoked
+from events.accounts import (
+    AccountCreated,
+    AccountDisabled,
+    AccountRenamed,
+    PasswordSet,
+    RoleGranted,
+    RoleRevoked,
+)
 from events.base import Event
 from services.access.commands import (
     AccountCommand,
     CreateAccount,
     DisableAccount,
     GrantRole,
+    RenameAccount,
     RevokeRole,
     SetPassword,
 )
@@ -64,6 +72,8 @@ def evolve(state: AccountState, event: Event) -> AccountState:
             return msgspec.structs.replace(state, grants=state.grants - {(event.unit_id, event.role)})
         case AccountDisabled():
             return msgspec.structs.replace(state, disabled=True, grants=frozenset())
+        case AccountRenamed():
+            return msgspec.structs.replace(state, display_name=event.display_name)
     return state
 
 
@@ -92,6 +102,10 @@ def decide(command: AccountCommand, state: AccountState) -> list[Event]:
             return [RoleRevoked(account_id=command.account_id, unit_id=command.unit_id, role=command.role)]
         case DisableAccount():
             return [] if _existing(state).disabled else [AccountDisabled(account_id=command.account_id)]
+        case RenameAccount():
+            if _existing(state).display_name == command.display_name:
+                return []
+            return [AccountRenamed(account_id=command.account_id, display_name=command.display_name)]
         case SetPassword():
             _active(state)
             return [PasswordSet(account_id=command.account_id)]

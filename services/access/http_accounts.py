@@ -22,6 +22,7 @@ from services.access.commands import (
     CreateAccount,
     DisableAccount,
     GrantRole,
+    RenameAccount,
     RevokeRole,
 )
 from services.access.credentials import normalise_login
@@ -44,6 +45,10 @@ class NewAccount(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     display_name: DisplayName
     unit_id: UnitId  # home unit
     password: NewPassword
+
+
+class NewDisplayName(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    display_name: DisplayName
 
 
 class NewGrant(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -134,6 +139,20 @@ class AccountController(Controller):
             raise NotFound()
         await require_unit(state.resources.pool, principal, unit_id, "admin")
         command = RevokeRole(account_id=account_id, unit_id=unit_id, role=role)  # type: ignore[arg-type]
+        return await edit_account(request, state, principal, command)
+
+    @post("/{account_id:str}/rename", operation_id="rename_account", opt={"role": "admin"}, status_code=200)
+    async def rename(
+        self,
+        data: NewDisplayName,
+        account_id: FromPath[str],
+        request: Request[Any, Any, Any],
+        state: State,
+        principal: NamedDependency[Principal],
+    ) -> Response[AccountView]:
+        """Change how the account's name is shown (the login never changes)."""
+        body = await strict_body(request, NewDisplayName)
+        command = RenameAccount(account_id=account_id, display_name=body.display_name)
         return await edit_account(request, state, principal, command)
 
     @post("/{account_id:str}/disable", operation_id="disable_account", opt={"role": "admin"}, status_code=200)

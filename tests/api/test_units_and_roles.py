@@ -185,3 +185,14 @@ async def test_audit_lists_a_handlers_case_step_but_not_the_anonymous_submission
         ("CaseAccepted", world.accounts["handler"], world.units["A1"])
     ]
     assert entries[0]["data"] == {}  # a case's contents are for its handlers, not the audit
+
+
+async def test_rename_account_changes_the_display_name_not_the_login(world: World) -> None:
+    target = world.accounts["target.in"]
+    r = await world.client.post(
+        f"/api/v1/accounts/{target}/rename",
+        headers=world.auth["admin"].headers(),
+        json={"display_name": "王 芳"},
+    )
+    assert r.status_code == 200 and r.json()["display_name"] == "王 芳"
+    assert r.json()["login"] == "target.in"  # the login never changes

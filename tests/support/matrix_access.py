@@ -92,6 +92,11 @@ register(
         ),
         "revoke_role": simple("DELETE", lambda c: f"/api/v1/accounts/{target(c)}/roles/{c.unit}/handler"),
         "disable_account": _disable,
+        "rename_account": simple(
+            "POST",
+            lambda c: f"/api/v1/accounts/{target(c)}/rename",
+            lambda c: {"display_name": c.world.fresh("名")},
+        ),
         "reset_password": simple(
             "PUT", lambda c: f"/api/v1/accounts/{target(c)}/password", lambda c: {"password": PASSWORD}
         ),

@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import pytest
 
-from events.accounts import AccountCreated, AccountDisabled, PasswordSet, RoleGranted, RoleRevoked
+from events.accounts import (
+    AccountCreated,
+    AccountDisabled,
+    AccountRenamed,
+    PasswordSet,
+    RoleGranted,
+    RoleRevoked,
+)
 from events.base import Event
 from services.access.commands import (
     AccountCommand,
     CreateAccount,
     DisableAccount,
     GrantRole,
+    RenameAccount,
     RevokeRole,
     SetPassword,
 )
@@ -85,6 +93,14 @@ def test_disable_account_drops_its_roles_and_is_a_no_op_twice() -> None:
     state = given(CREATED, GRANTED, AccountDisabled(account_id="a"))
     assert state.disabled and state.grants == frozenset()
     assert when(DisableAccount(account_id="a"), state) == []
+
+
+def test_rename_account_records_a_new_display_name_only() -> None:
+    assert when(RenameAccount(account_id="a", display_name="李梅梅"), given(CREATED)) == [
+        AccountRenamed(account_id="a", display_name="李梅梅")
+    ]
+    assert when(RenameAccount(account_id="a", display_name="李梅"), given(CREATED)) == []
+    assert given(CREATED, AccountRenamed(account_id="a", display_name="新")).display_name == "新"
 
 
 def test_set_password_records_only_that_it_happened() -> None:
