@@ -85,6 +85,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None, ids: Ids | Non
         exception_handlers=EXCEPTION_HANDLERS,
         middleware=[latency_middleware],  # request latency by route for /metrics
         before_send=[security_headers],  # on every response, 404s included
+        logging_config=None,  # Litestar's default would replace the redacting JSON handler
         request_max_body_size=settings.max_body_bytes,
         openapi_config=OpenAPIConfig(
             title="Qunsheng 群声",

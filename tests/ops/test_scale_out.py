@@ -6,7 +6,9 @@ runner takes over, and throughput comes back."""
 from __future__ import annotations
 
 import asyncio
+import json
 import os
+import re
 import signal
 
 import pytest
@@ -73,9 +75,26 @@ async def test_two_apis_two_runners_survive_sigkill_under_load(
             f"{balancer.refused} connections to the dead API)"
         )
         assert after >= 0.4 * before, f"throughput did not recover: {before:.0f}/s -> {after:.0f}/s"
+        _logs_are_json_and_anonymous(procs, acknowledged)
     finally:
         await balancer.stop()
 
 
 async def _all_owned(dsn: str) -> bool:
     return await locks_held(dsn) == PROJECTOR_COUNT
+
+
+def _logs_are_json_and_anonymous(procs: Procs, codes: list[str]) -> None:
+    """What the real processes wrote: JSON lines only, no client address, no receipt code."""
+    lines = []
+    for name in ("api1", "api2", "runner1", "runner2"):
+        lines += (procs.folder / f"{name}.log").read_text(encoding="utf-8").splitlines()
+    assert lines, "the processes logged something (at least their start)"
+    banner = "Qunsheng 群声 on "  # printed for the operator at start, with the bind address
+    entries = [json.loads(line) for line in lines if line.strip() and not line.startswith(banner)]
+    assert all({"time", "level", "logger", "message"} <= set(e) for e in entries)
+    text = "\n".join(lines)
+    clients = set(re.findall(r"127\.0\.\d+\.\d+", text)) - {"127.0.0.1"}  # the servers' own
+    assert not clients, f"client addresses reached the logs: {clients}"
+    assert not any(code in text for code in codes), "a receipt code reached the logs"
+    assert not [e for e in entries if e["logger"] == "uvicorn.access"], "no access log, ever"
