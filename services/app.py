@@ -11,6 +11,7 @@ from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 
+from services.access import openapi
 from services.access.guards import current_principal, require_declared_role
 from services.access.http_accounts import AccountController
 from services.access.http_auth import AuthController
@@ -90,6 +91,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None, ids: Ids | Non
         openapi_config=OpenAPIConfig(
             title="Qunsheng 群声",
             version="1",
+            components=openapi.COMPONENTS,
+            security=openapi.SECURITY,
             # The document's own routes stay out of it: their 404s are Litestar's HTML pages.
             openapi_router=Router(
                 path="/api/schema", route_handlers=[], opt={"public": True}, include_in_schema=False

@@ -196,3 +196,10 @@ async def test_rename_account_changes_the_display_name_not_the_login(world: Worl
     )
     assert r.status_code == 200 and r.json()["display_name"] == "王 芳"
     assert r.json()["login"] == "target.in"  # the login never changes
+
+
+async def test_openapi_document_describes_token_and_cookie_sign_in(world: World) -> None:
+    doc = (await world.client.get("/api/schema/openapi.json")).json()
+    schemes = doc["components"]["securitySchemes"]
+    assert schemes["api_token"]["scheme"] == "bearer" and schemes["session"]["in"] == "cookie"
+    assert {"api_token": []} in doc["security"]
