@@ -135,3 +135,28 @@ async def test_raised_free_text_becomes_a_case_and_leaves_the_answer(
     await settled(pool, survey, 1)
     [recorded] = await pool.fetch("SELECT data FROM events WHERE stream_id = $1", f"answers-{survey}")
     assert "工资" not in recorded["data"] and "q_text" not in recorded["data"]
+
+
+async def test_retried_create_with_same_idempotency_key_makes_one_survey(world: World) -> None:
+    key = {"Idempotency-Key": "6f1c2a9e-0b7d-4c1e-9a51-3f4f5e6d7c8b"}
+    body = {"owner_unit_id": world.units["A"], "title": {"zh": "重试"}, "questions": QUESTIONS}
+    first = await world.client.post("/api/v1/surveys", headers={**world.root, **key}, json=body)
+    again = await world.client.post("/api/v1/surveys", headers={**world.root, **key}, json=body)
+    assert first.status_code == again.status_code == 201
+    assert first.json()["survey_id"] == again.json()["survey_id"]
+    listed = await world.client.get("/api/v1/surveys", headers=world.root)
+    assert [s["definition"]["title"]["zh"] for s in listed.json()].count("重试") == 1
+
+
+async def test_revise_with_a_stale_if_match_conflicts(world: World) -> None:
+    survey = await create_survey(world, world.units["A"])
+    etag = (await world.client.get(f"/api/v1/surveys/{survey}", headers=world.root)).headers["etag"]
+    body = {"title": {"zh": "改一"}, "questions": QUESTIONS}
+    ok = await world.client.put(
+        f"/api/v1/surveys/{survey}", headers={**world.root, "If-Match": etag}, json=body
+    )
+    assert ok.status_code == 200 and ok.json()["definition"]["title"]["zh"] == "改一"
+    stale = await world.client.put(
+        f"/api/v1/surveys/{survey}", headers={**world.root, "If-Match": etag}, json=body
+    )
+    assert stale.status_code == 409 and stale.json()["type"] == "/problems/wrong-expected-version"
