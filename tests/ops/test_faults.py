@@ -25,6 +25,7 @@ from tests.support.ops_procs import (
 from tests.support.ops_world import (
     admin_headers,
     answer_or_case,
+    answers_counted,
     answers_stored,
     as_leader,
     live_push_arrives,
@@ -166,7 +167,15 @@ async def test_api_killed_ten_times_under_load_every_acknowledged_case_and_answe
     print(f"10 kills: {len(sids)} answers, {acked} acknowledged cases")
     assert len(sids) > 20 and acked > 20, "the load must really have run"
     assert await answers_stored(ops_dsn, survey) == len(sids), "every answer stored exactly once"
+    # ... and counted exactly once by the projection (a doubled batch would overshoot).
+    await wait_until(lambda: _counted(ops_dsn, survey, len(sids)), timeout=30)
     await _check_acknowledged(url, ops_dsn, survey, cases)
+
+
+async def _counted(dsn: str, survey: str, expected: int) -> bool:
+    counted = await answers_counted(dsn, survey)
+    assert counted <= expected, f"{counted} answers counted for {expected} submitted"
+    return counted == expected
 
 
 def env_bin() -> str:

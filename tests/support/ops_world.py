@@ -15,6 +15,18 @@ import psutil
 from projections.catalogue import all_projectors
 
 
+async def connect(dsn: str, patience: float = 20.0) -> asyncpg.Connection:
+    """A connection, waiting while the shared server is full (other test runs share it)."""
+    deadline = time.monotonic() + patience
+    while True:
+        try:
+            return await asyncpg.connect(dsn)
+        except asyncpg.TooManyConnectionsError:
+            if time.monotonic() > deadline:
+                raise
+            await asyncio.sleep(0.5)
+
+
 async def wait_until(check: object, timeout: float, every: float = 0.2) -> None:
     deadline = time.monotonic() + timeout
     while not await check():  # type: ignore[operator]
@@ -24,7 +36,7 @@ async def wait_until(check: object, timeout: float, every: float = 0.2) -> None:
 
 
 async def unit_projected(dsn: str, unit: str) -> bool:
-    conn = await asyncpg.connect(dsn)
+    conn = await connect(dsn)
     try:
         return bool(await conn.fetchval("SELECT to_regclass('unit_tree') IS NOT NULL")) and bool(
             await conn.fetchval("SELECT true FROM unit_tree WHERE unit_id = $1", unit)
@@ -39,7 +51,7 @@ async def owner_pids(dsn: str, candidates: list[subprocess.Popen[bytes]]) -> set
     The lock belongs to a PostgreSQL backend; the backend's client port is matched with the
     local ports of each candidate process's sockets.
     """
-    conn = await asyncpg.connect(dsn)
+    conn = await connect(dsn)
     try:
         ports = {
             r["client_port"]
@@ -62,7 +74,7 @@ async def owner_pids(dsn: str, candidates: list[subprocess.Popen[bytes]]) -> set
 
 
 async def locks_held(dsn: str) -> int:
-    conn = await asyncpg.connect(dsn)
+    conn = await connect(dsn)
     try:
         return int(
             await conn.fetchval(
@@ -111,7 +123,7 @@ async def receipts_open(base_url: str, codes: list[str], timeout: float = 60.0) 
 async def store_is_whole(dsn: str) -> tuple[int, int, int]:
     """(cases submitted, receipts kept, CaseSubmitted events beyond one per stream):
     a half-written submission would show as a receipt without its event or the reverse."""
-    conn = await asyncpg.connect(dsn)
+    conn = await connect(dsn)
     try:
         events = await conn.fetchval("SELECT count(*) FROM events WHERE type = 'CaseSubmitted'")
         receipts = await conn.fetchval("SELECT count(*) FROM case_receipts")
@@ -165,7 +177,7 @@ def answer_or_case(unit: str, survey: str, sids: dict[tuple[int, int], str]) -> 
 
 async def answers_stored(dsn: str, survey: str) -> int:
     """Answers waiting in the mixing pool plus answers released as events."""
-    conn = await asyncpg.connect(dsn)
+    conn = await connect(dsn)
     try:
         pooled = await conn.fetchval("SELECT count(*) FROM survey_pool WHERE survey_id = $1", survey)
         released = await conn.fetchval(
@@ -209,3 +221,18 @@ async def live_push_arrives(base_url: str, headers: dict[str, str], unit: str, t
             if line.startswith("event: change"):
                 return True
     return False
+
+
+async def answers_counted(dsn: str, survey: str) -> int:
+    """Answers the ballot_accounting projection has counted for the survey."""
+    conn = await connect(dsn)
+    try:
+        if not await conn.fetchval("SELECT to_regclass('ballot_accounting') IS NOT NULL"):
+            return 0
+        return int(
+            await conn.fetchval(
+                "SELECT coalesce(sum(answers), 0) FROM ballot_accounting WHERE survey_id = $1", survey
+            )
+        )
+    finally:
+        await conn.close()
