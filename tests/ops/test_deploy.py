@@ -70,6 +70,7 @@ def test_api_probes_autoscaler_budget_and_service_fit_together() -> None:
         assert selector.items() <= labels.items(), f"{kind} selects the API pods"
     ingress = one("Ingress", "qunsheng")
     assert ingress["spec"]["tls"], "TLS ends at the ingress"
+    assert ingress["metadata"]["annotations"]["nginx.ingress.kubernetes.io/enable-access-log"] == "false"
     backend = ingress["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"]
     assert backend["name"] == "qunsheng-api"
 
