@@ -46,12 +46,14 @@ class StreamOrderConflict(Exception):
 
 
 _GUARD = """
-WITH last AS (SELECT stream_version AS v, transaction_id AS tx FROM events
+WITH last AS (SELECT stream_version AS v, transaction_id AS tx, era FROM events
                WHERE stream_id = $1 ORDER BY stream_version DESC LIMIT 1),
-cur AS (SELECT coalesce((SELECT v FROM last), 0) AS v, (SELECT tx FROM last) AS tx),
+cur AS (SELECT coalesce((SELECT v FROM last), 0) AS v, (SELECT tx FROM last) AS tx,
+               (SELECT era FROM last) AS era),
 ok AS (SELECT v FROM cur
         WHERE ($2::bigint >= 0 AND v = $2::bigint OR $2::bigint = -1 OR $2::bigint = -2 AND v > 0)
-          AND (tx IS NULL OR tx <= pg_current_xact_id()))
+          -- the order guard: ids of an older era (a restore) always sort before this one's
+          AND (tx IS NULL OR era < (SELECT era FROM store_meta) OR tx <= pg_current_xact_id()))
 INSERT INTO events (era, event_id, stream_id, stream_version, type, schema_version, data, metadata)
 """
 _RETURNING = " RETURNING position, stream_version, era, transaction_id::text::bigint AS tx"

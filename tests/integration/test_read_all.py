@@ -84,8 +84,9 @@ async def test_read_all_orders_an_older_era_first_after_a_restore(
         assert await conn.fetchval("SELECT era FROM store_meta") == era_before + 1
         assert await guard_era(conn) is False  # stable once the new era is open
     await store.append("after", new(Happened(n=2)), Expect.NO_STREAM)
+    await store.append("before", new(Happened(n=3)), 1)  # a restored stream goes on
     seen, _ = await drain(pool)
-    assert seen == [1, 2]
+    assert seen == [1, 2, 3]
 
 
 async def test_read_all_is_not_held_back_by_a_transaction_in_another_database(
