@@ -89,7 +89,7 @@ async def test_demo_on_first_start_loads_and_prints_sign_in(
         r = await client.post("/api/v1/auth/sign-in", json={"login": "leader", "password": password.group(1)})
         assert r.status_code == 200
         sub = await client.get(f"/api/v1/units/{unit_id('school')}/subtree")
-        for _ in range(100):  # the runner has just started: let unit_tree catch up
+        for _ in range(500):  # the runner has just started: let unit_tree catch up
             if sub.status_code == 200:
                 break
             await asyncio.sleep(0.02)

@@ -136,7 +136,7 @@ async def test_audit_lists_staff_actions_with_their_actor_for_admins(world: Worl
         headers=world.auth["admin"].headers(),
         json={"headcount": 12},
     )
-    for _ in range(100):  # the audit trail is a projection: give it a moment to catch up
+    for _ in range(500):  # the audit trail is a projection: give it a moment to catch up
         r = await world.client.get(
             f"/api/v1/audit?unit={world.units['A']}", headers=world.auth["admin"].headers()
         )
@@ -173,7 +173,7 @@ async def test_audit_lists_a_handlers_case_step_but_not_the_anonymous_submission
     )
     assert step.status_code == 200
     entries: list[dict[str, object]] = []
-    for _ in range(100):
+    for _ in range(500):
         audit = await world.client.get(
             f"/api/v1/audit?unit={world.units['A']}", headers=world.auth["admin"].headers()
         )
