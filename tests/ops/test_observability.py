@@ -73,6 +73,28 @@ async def test_metrics_show_route_latency_store_figures_and_pool(world: World) -
     assert _value(text, "qs_database_up") == 1
 
 
+async def test_metrics_follow_the_mixing_pool_and_its_releases(app: Litestar, world: World) -> None:
+    from tests.support.surveys import answer, answer_body, published_survey, release
+
+    app.state.survey_release_seconds = 0  # the pool waits until the test releases it
+    survey = await published_survey(world, world.units["A"])
+    for _ in range(6):
+        await answer(world, survey, answer_body(unit=world.units["A1"]))
+
+    async def scrape() -> str:
+        app.state.metrics.stats.refreshed_at = 0.0  # figures are cached for two seconds
+        return (await world.client.get("/metrics")).text
+
+    text = await scrape()
+    assert _value(text, "qs_mixing_pool_answers") == 6
+    assert _value(text, "qs_release_batches_total") == 0
+    assert await release(world, survey) == 6
+    text = await scrape()
+    assert _value(text, "qs_mixing_pool_answers") == 0
+    assert _value(text, "qs_release_batches_total") == 1
+    assert _value(text, "qs_events_appended_total", type="AnswerRecorded") == 6
+
+
 async def test_metrics_token_when_configured(settings: Settings, pool: object) -> None:
     closed = msgspec.structs.replace(settings, metrics_token="scrape-me")
     app = Litestar_app(closed)
