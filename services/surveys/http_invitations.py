@@ -148,8 +148,11 @@ def _qr(link: str) -> str:
 
 
 def _link(request: Request[Any, Any, Any], survey_id: str, code: str) -> str:
-    """The respondent's link: the form of the survey with the code filled in (absolute, for QR)."""
-    return f"{str(request.base_url).rstrip('/')}/s/{survey_id}?code={code}"
+    """The respondent's link: the form of the survey with the code filled in (absolute, for QR).
+
+    The code rides in the #fragment, which browsers never send to a server: it reaches us only
+    in the answer's POST body, never in a request line or an access log."""
+    return f"{str(request.base_url).rstrip('/')}/s/{survey_id}#code={code}"
 
 
 def _download(body: bytes, media_type: str, filename: str) -> Response[bytes]:
