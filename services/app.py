@@ -24,6 +24,7 @@ from services.cases.http_staff import CaseController, NotificationController, Qu
 from services.deps import Clock, Ids, RandomIds, SystemClock
 from services.health.http import HealthController
 from services.ops.metrics import Metrics, MetricsController, latency_middleware
+from services.ops.tracing import tracer_for, tracing_middleware
 from services.problems import EXCEPTION_HANDLERS
 from services.resources import close_resources, open_resources, resolve_urls
 from services.security import security_headers
@@ -84,7 +85,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None, ids: Ids | Non
         dependencies={"principal": Provide(current_principal, sync_to_thread=False)},
         lifespan=[lifespan, survey_lifespan, live_lifespan],  # live_lifespan: dashboards' live updates
         exception_handlers=EXCEPTION_HANDLERS,
-        middleware=[latency_middleware],  # request latency by route for /metrics
+        middleware=[latency_middleware, tracing_middleware],  # /metrics latency; optional traces
         before_send=[security_headers],  # on every response, 404s included
         logging_config=None,  # Litestar's default would replace the redacting JSON handler
         request_max_body_size=settings.max_body_bytes,
@@ -104,7 +105,9 @@ def create_app(settings: Settings, *, clock: Clock | None = None, ids: Ids | Non
 
 
 def _state(settings: Settings, clock: Clock, ids: Ids) -> State:
-    return State({"settings": settings, "clock": clock, "ids": ids, "metrics": Metrics()})
+    # metrics: this app's own registry; tracer: None unless QS_OTEL_ENDPOINT is set.
+    state = {"settings": settings, "clock": clock, "ids": ids}
+    return State({**state, "metrics": Metrics(), "tracer": tracer_for(settings)})
 
 
 def app_from_env() -> Litestar:

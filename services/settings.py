@@ -43,6 +43,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # addresses or "*"). Behind a load balancer set it to the balancer's address, or every
     # client shares the balancer's address and per-client limits become global ones.
     trusted_proxies: str = "127.0.0.1"
+    otel_endpoint: str | None = None  # OTLP/HTTP traces, e.g. http://collector:4318/v1/traces
+    otel_service_name: str = "qunsheng"
 
 
 _JSON = {"webhooks"}  # fields given as JSON in their variable

@@ -49,6 +49,10 @@ DESCRIPTIONS = {
     "`X-Forwarded-Proto` are believed. Set it to the reverse proxy's address: otherwise every "
     "client shares the proxy's address and per-client limits act as one global limit; never "
     "`*` when clients can reach the service directly (they could then pick their address).",
+    "otel_endpoint": "OTLP/HTTP endpoint for OpenTelemetry traces (`http://collector:4318/v1/traces`). "
+    "Unset: no tracing. Spans carry method, route template, status and duration only; no "
+    "address, user agent, path, query or incoming trace context (services/ops/tracing.py).",
+    "otel_service_name": "`service.name` of the traces.",
 }
 
 HEADER = """# Configuration reference
