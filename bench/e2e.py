@@ -145,28 +145,25 @@ async def section_large(redis: str) -> None:
                 total = await _count(dsn)
                 rng = random.Random(7)
                 sample = [root, *rng.sample(units, 199)]
-                dash, s1 = await http_p95(
-                    base, headers, [f"/api/v1/surveys/{survey}/results?unit={u}" for u in sample]
-                )
-                heat, s2 = await http_p95(
-                    base,
-                    headers,
-                    [f"/api/v1/surveys/{survey}/heatmap?unit={u}" for u in sample if u.count(".") < 2][:100],
-                )
-                queue, s3 = await http_p95(base, headers, [f"/api/v1/queue?unit={u}" for u in sample])
-                floor, _ = await http_p95(base, {}, ["/health"] * 200)
+                results = [f"/api/v1/surveys/{survey}/results?unit={u}" for u in sample]
+                heatmaps = [f"/api/v1/surveys/{survey}/heatmap?unit={u}" for u in sample if u.count(".") < 2]
+                timed = {
+                    "dashboard: survey results": await http_p95(base, headers, results),
+                    "dashboard: heatmap": await http_p95(base, headers, heatmaps[:100]),
+                    "open-issue queue": await http_p95(
+                        base, headers, [f"/api/v1/queue?unit={u}" for u in sample]
+                    ),
+                }
+                floor = (await http_p95(base, {}, ["/health"] * 200))[1]
         finally:
             proc.terminate()
             proc.wait(10)
         where = f"{total:,} events, {len(units) + 1:,} units, {released:,} answers, {submitted:,} cases"
-        for name, value, statuses in (
-            ("dashboard: survey results", dash, s1),
-            ("dashboard: heatmap", heat, s2),
-            ("open-issue queue", queue, s3),
-        ):
+        for name, (first, repeat, statuses) in timed.items():
             say(
-                f"| {name} p95 through HTTP, {where} | {value:.1f} ms (statuses {dict(statuses)}) |"
-                f" GET /health p95 {floor:.1f} ms | {value / floor:.1f}× | ≤ 100 ms |"
+                f"| {name} p95 through HTTP, {where} | first view {first:.1f} ms, repeat {repeat:.1f} ms"
+                f" (statuses {dict(statuses)}) | GET /health p95 {floor:.1f} ms | {repeat / floor:.1f}× |"
+                " ≤ 100 ms |"
             )
         started = time.perf_counter()
         rebuild = subprocess.Popen(
