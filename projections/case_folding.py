@@ -8,6 +8,9 @@ timing.py): one definition of the lifecycle, used by commands and projections al
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import NamedTuple
+
 import msgspec
 
 from events.base import Event, RecordedEvent
@@ -31,19 +34,53 @@ def case_id(event: RecordedEvent) -> str:
     return event.stream_id.removeprefix("case-")
 
 
-async def fold(conn: Db, prefix: str, event: RecordedEvent) -> tuple[CaseState, CaseState]:
-    """Load the case's state, apply the event, save it; return (before, after)."""
-    cid = case_id(event)
-    raw = await conn.fetchval(f"SELECT state::text FROM {prefix}_states WHERE case_id = $1", cid)
-    before = _dec.decode(raw) if raw else CaseState()
-    state = evolve(before, event.event)
-    await conn.execute(
-        f"""INSERT INTO {prefix}_states (case_id, state) VALUES ($1, $2::jsonb)
-            ON CONFLICT (case_id) DO UPDATE SET state = EXCLUDED.state""",
-        cid,
-        _enc.encode(state).decode(),
+class Step(NamedTuple):
+    """One case event of a batch, with the case's state around it and the calendar then."""
+
+    event: RecordedEvent
+    case_id: str
+    before: CaseState
+    after: CaseState
+    calendar: WorkCalendar
+
+
+async def fold_batch(conn: Db, prefix: str, events: Sequence[RecordedEvent]) -> list[Step]:
+    """Fold a whole batch: one read of the states it touches, one write of their final states.
+
+    Declared days are applied in order and each step carries the calendar as it stood at
+    that event, so the results do not depend on where batches happen to be cut (a rebuild
+    cuts them differently from the live runner).
+    """
+    ids = list({case_id(e) for e in events if not isinstance(e.event, WorkdayDeclared)})
+    rows = await conn.fetch(
+        f"SELECT case_id, state::text AS s FROM {prefix}_states WHERE case_id = ANY($1)", ids
     )
-    return before, state
+    states = {r["case_id"]: _dec.decode(r["s"]) for r in rows}
+    cal = await calendar(conn, prefix)
+    steps = []
+    for e in events:
+        if isinstance(e.event, WorkdayDeclared):
+            await declare(conn, prefix, e.event)
+            cal = await calendar(conn, prefix)
+            continue
+        cid = case_id(e)
+        before = states.get(cid, CaseState())
+        states[cid] = evolve(before, e.event)
+        steps.append(Step(e, cid, before, states[cid], cal))
+    if ids:
+        await conn.execute(
+            f"""INSERT INTO {prefix}_states (case_id, state)
+                SELECT * FROM unnest($1::text[], $2::jsonb[])
+                ON CONFLICT (case_id) DO UPDATE SET state = EXCLUDED.state""",
+            ids,
+            [_enc.encode(states[i]).decode() for i in ids],
+        )
+    return steps
+
+
+def last_steps(steps: Sequence[Step]) -> dict[str, Step]:
+    """The last step of each case in the batch (its final state and calendar)."""
+    return {s.case_id: s for s in steps}
 
 
 async def declare(conn: Db, prefix: str, e: Event) -> None:

@@ -8,6 +8,7 @@ and never a receipt code (there is none in any event to carry).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import ClassVar
 
 from events import cases as ev
@@ -60,26 +61,19 @@ class CaseNotifications(Projector):
     """
     )
 
-    async def apply(self, conn: Db, event: RecordedEvent) -> None:
-        _, state = await folding.fold(conn, NAME, event)
-        found = what(event.event)
-        if found is None:
-            return
-        kind, audience = found
-        unit = (
-            event.event.unit_id
-            if isinstance(event.event, ev.CaseAssigned)
-            else (state.lead_unit or state.unit_id)
-        )
-        text = getattr(event.event, "text", "") if kind in ("submitted", "requester_replied") else ""
-        excerpt = text[:EXCERPT] + ("…" if len(text) > EXCERPT else "")
-        await conn.execute(
-            f"INSERT INTO {NAME} VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
-            event.event_id,
-            folding.case_id(event),
-            unit,
-            audience,
-            kind,
-            excerpt,
-            event.event.at,  # type: ignore[attr-defined]
-        )
+    async def apply_batch(self, conn: Db, events: Sequence[RecordedEvent]) -> None:
+        rows = []
+        for step in await folding.fold_batch(conn, NAME, events):
+            found = what(step.event.event)
+            if found is None:
+                continue
+            e, state = step.event.event, step.after
+            kind, audience = found
+            unit = e.unit_id if isinstance(e, ev.CaseAssigned) else (state.lead_unit or state.unit_id)
+            text = getattr(e, "text", "") if kind in ("submitted", "requester_replied") else ""
+            excerpt = text[:EXCERPT] + ("…" if len(text) > EXCERPT else "")
+            rows.append((step.event.event_id, step.case_id, unit, audience, kind, excerpt, e.at))  # type: ignore[attr-defined]
+        if rows:
+            await conn.executemany(
+                f"INSERT INTO {NAME} VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING", rows
+            )

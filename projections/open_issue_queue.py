@@ -48,15 +48,9 @@ class OpenIssueQueue(Projector):
     )
 
     async def apply_batch(self, conn: Db, events: Sequence[RecordedEvent]) -> None:
-        cal = None
-        for event in events:
-            if isinstance(event.event, ev.WorkdayDeclared):
-                await folding.declare(conn, NAME, event.event)
-                cal = None
-                continue
-            _, state = await folding.fold(conn, NAME, event)
-            cal = cal or await folding.calendar(conn, NAME)
-            await _write(conn, folding.case_id(event), state, cal)
+        steps = await folding.fold_batch(conn, NAME, events)
+        for step in folding.last_steps(steps).values():  # a case's row once per batch
+            await _write(conn, step.case_id, step.after, step.calendar)
 
 
 async def _write(conn: Db, case_id: str, s: CaseState, cal: object) -> None:

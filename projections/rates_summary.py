@@ -56,6 +56,15 @@ ON CONFLICT (unit_id, period) DO UPDATE SET
 """
 
 
+# A row whose cases all moved away is deleted, not kept at zero: otherwise the table would
+# depend on where batches were cut (a case assigned within one batch never touches its
+# first unit's row), and a rebuild would not equal the live table.
+_DROP_EMPTY = f"""
+DELETE FROM {TABLE} WHERE unit_id = $1 AND period = $2
+   AND {" AND ".join(f"{c} = 0" for c in COUNTS)} AND 0 = ALL(resp_hist) AND 0 = ALL(res_hist)
+"""
+
+
 def bucket(hours: float) -> int:
     return bisect.bisect_left(EDGES, hours)
 
@@ -97,6 +106,8 @@ async def shift(conn: Db, old: Any | None, new: Any) -> None:
     for (unit, period), d in delta.items():
         if any(d):
             await conn.execute(ADD, unit, period, *d[:n], d[n : n + len(EDGES)], d[n + len(EDGES) :])
+            if any(x < 0 for x in d):
+                await conn.execute(_DROP_EMPTY, unit, period)
 
 
 def percentile(hist: list[int], q: float) -> float | None:

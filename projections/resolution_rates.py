@@ -60,16 +60,14 @@ class ResolutionRates(Projector):
     )
 
     async def apply_batch(self, conn: Db, events: Sequence[RecordedEvent]) -> None:
-        cal: WorkCalendar | None = None
-        for event in events:
-            if isinstance(event.event, ev.WorkdayDeclared):
-                await folding.declare(conn, NAME, event.event)
-                cal = None
-                continue
-            before, state = await folding.fold(conn, NAME, event)
-            cal = cal or await folding.calendar(conn, NAME)
-            on_time = _resolved_on_time(event, before, cal)
-            await _write(conn, folding.case_id(event), state, cal, on_time)
+        steps = await folding.fold_batch(conn, NAME, events)
+        on_time: dict[str, bool] = {}
+        for step in steps:
+            verdict = _resolved_on_time(step.event, step.before, step.calendar)
+            if verdict is not None:
+                on_time[step.case_id] = verdict
+        for cid, step in folding.last_steps(steps).items():  # a case's row once per batch
+            await _write(conn, cid, step.after, step.calendar, on_time.get(cid))
 
 
 def _resolved_on_time(event: RecordedEvent, before: CaseState, cal: WorkCalendar) -> bool | None:
