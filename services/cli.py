@@ -86,16 +86,16 @@ def _async(fn: Handler) -> Callable[[Settings, argparse.Namespace], int]:
 
 
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
-    import uvicorn
+    from services.ops.serving import serve
 
     # Embedded servers start once here, not in every worker; workers get the URLs.
     dsn, redis_url = resolve_urls(settings)
     os.environ["DATABASE_URL"], os.environ["REDIS_URL"] = dsn, redis_url
     print(f"Qunsheng 群声 on http://{settings.host}:{settings.port}", flush=True)
     # access_log=False: an access log would write every respondent's address to disk.
-    uvicorn.run(
+    # serve, not uvicorn.run: several workers would otherwise lose TCP_NODELAY (serving.py).
+    serve(
         "services.app:app_from_env",
-        factory=True,
         host=settings.host,
         port=settings.port,
         workers=args.workers,

@@ -9,6 +9,7 @@ killed in the fixture's teardown, whatever the test did.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -34,15 +35,21 @@ class Procs:
 
     def start(self, name: str, argv: list[str], env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
         log = open(self.folder / f"{name}.log", "ab")  # noqa: SIM115  (closed with the process)
+        # A session of its own: a kill reaches the whole group (uvicorn's workers too).
         proc = subprocess.Popen(
-            argv, cwd=ROOT, env={**os.environ, **(env or {})}, stdout=log, stderr=subprocess.STDOUT
+            argv,
+            cwd=ROOT,
+            env={**os.environ, **(env or {})},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         self.running.append(proc)
         return proc
 
     def kill(self, proc: subprocess.Popen[bytes], sig: int = signal.SIGKILL) -> None:
-        if proc.poll() is None:
-            proc.send_signal(sig)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, sig)  # the group: its worker processes die with it
         try:
             proc.wait(15)
         except subprocess.TimeoutExpired:
