@@ -1,7 +1,8 @@
 """`python -m bench.e2e`: the whole service end to end, each figure beside its ceiling.
 
 1. Intake through HTTP at 64 clients, beside a bare validate-only endpoint and a bare
-   one-INSERT endpoint, same server and load tool, same run (bench/intake.py).
+   one-INSERT endpoint: bench/intake.py's survey, bodies and load tool, every server
+   started by services/ops/serving.py (uvicorn, 2 workers, TCP_NODELAY kept), same run.
 2. Projection lag p50/p99 with intake paced at half of that maximum: API (2 workers,
    projectors apart) + one `qunsheng project` runner; API worker memory at that load.
 3. A large store: N events (QS_BENCH_E2E_EVENTS, default 10,000,000) and 1,011 units;
@@ -27,12 +28,20 @@ import asyncpg
 from bench import e2e_world as world
 from bench import intake, load
 from bench.e2e_measure import LagProbe, RssSampler, http_p95, paced, tree_pids, workers_of
+from bench.e2e_procs import (
+    caught_up,
+    count_events,
+    cpu,
+    env,
+    intake_beside_ceilings,
+    memory_gib,
+    runner,
+    served,
+    supervisor,
+)
 from bench.harness import ROOT, bench_database
-from bench.serve import server
 from bench.surveys import redis_url
 from events import catalogue
-from projections.catalogue import all_projectors
-from projections.status import lag
 
 SECRET = intake.SECRET
 LAG_SECONDS = float(os.environ.get("QS_BENCH_E2E_LAG_SECONDS", "10"))
@@ -44,40 +53,6 @@ def say(line: str = "") -> None:
     lines.append(line)
 
 
-def env(dsn: str, redis: str) -> dict[str, str]:
-    return {
-        "DATABASE_URL": dsn,
-        "REDIS_URL": redis,
-        "QS_SECRET_KEY": SECRET,
-        "QS_RUN_PROJECTORS": "false",
-        "QS_RUN_SCHEDULER": "false",
-        "QS_LOG_LEVEL": "WARNING",
-    }
-
-
-def runner(variables: dict[str, str]) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "services.cli", "project"],
-        cwd=ROOT,
-        env={**os.environ, **variables},
-        stderr=subprocess.DEVNULL,
-    )
-
-
-async def caught_up(dsn: str, timeout: float = 1800.0) -> None:
-    conn = await asyncpg.connect(dsn)
-    deadline = time.monotonic() + timeout
-    try:
-        while time.monotonic() < deadline:
-            rows = await lag(conn, [p.name for p in all_projectors()])
-            if all(r.events_behind == 0 for r in rows):
-                return
-            await asyncio.sleep(0.5)
-        raise RuntimeError("projectors did not catch up")
-    finally:
-        await conn.close()
-
-
 async def section_lag(redis: str, ours: float) -> None:
     rate = ours / 2
     async with bench_database() as dsn:
@@ -86,7 +61,7 @@ async def section_lag(redis: str, ours: float) -> None:
         variables = env(dsn, redis)
         proc = runner(variables)
         try:
-            with server("services.app:app_from_env", variables, "/health", workers=2) as base:
+            with served("services.app:app_from_env", variables) as base:
                 port = int(base.rsplit(":", 1)[1])
                 requests = [
                     load.request("127.0.0.1", port, f"/api/v1/public/surveys/{survey}/answers", b)
@@ -94,8 +69,8 @@ async def section_lag(redis: str, ours: float) -> None:
                 ]
                 probe = LagProbe(dsn, ["satisfaction_by_unit", "ballot_accounting", "survey_free_text"])
                 await probe.start()
-                supervisor = _supervisor(port)
-                with RssSampler(workers_of(supervisor)) as memory:
+                api = supervisor(port)
+                with RssSampler(workers_of(api)) as memory:
                     statuses = await paced("127.0.0.1", port, requests, rate, LAG_SECONDS)
                 lagged = await probe.stop(["AnswerRecorded"])
         finally:
@@ -113,16 +88,6 @@ async def section_lag(redis: str, ours: float) -> None:
     )
 
 
-def _supervisor(port: int) -> int:
-    import psutil
-
-    for proc in psutil.process_iter(["pid", "cmdline"]):
-        cmd = " ".join(proc.info["cmdline"] or [])
-        if "app_from_env" in cmd and f"--port {port}" in cmd:
-            return int(proc.info["pid"])
-    raise RuntimeError("API process not found")
-
-
 async def section_large(redis: str) -> None:
     events = world.events_target()
     async with bench_database() as dsn:
@@ -133,7 +98,7 @@ async def section_large(redis: str) -> None:
         variables = env(dsn, redis)
         proc = runner(variables)
         try:
-            with server("services.app:app_from_env", variables, "/health", workers=2) as base:
+            with served("services.app:app_from_env", variables) as base:
                 await caught_up(dsn)
                 headers = await world.signed_in(base, account, root)
                 await caught_up(dsn)
@@ -142,7 +107,7 @@ async def section_large(redis: str) -> None:
                 released = await world.release(base, headers, dsn, survey)
                 submitted = await world.cases(base, units, int(os.environ.get("QS_BENCH_E2E_CASES", "3000")))
                 await caught_up(dsn)
-                total = await _count(dsn)
+                total = await count_events(dsn)
                 rng = random.Random(7)
                 sample = [root, *rng.sample(units, 199)]
                 results = [f"/api/v1/surveys/{survey}/results?unit={u}" for u in sample]
@@ -183,14 +148,6 @@ async def section_large(redis: str) -> None:
         )
 
 
-async def _count(dsn: str) -> int:
-    conn = await asyncpg.connect(dsn)
-    try:
-        return int(await conn.fetchval("SELECT count(*) FROM events"))
-    finally:
-        await conn.close()
-
-
 async def main() -> None:
     catalogue.load_all()
     import bench.events_for_bench  # noqa: F401  (the filler's type)
@@ -205,21 +162,22 @@ async def main() -> None:
     say(f"# Qunsheng end-to-end benchmark — {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
     say()
     say(
-        f"Machine: {platform.machine()}, {os.cpu_count()} cores, {_cpu()}, "
-        f"{_memory_gib():.0f} GiB; Python {platform.python_version()}; PostgreSQL {pg}; load generator, "
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores, {cpu()}, "
+        f"{memory_gib():.0f} GiB; Python {platform.python_version()}; PostgreSQL {pg}; load generator, "
         "servers and database share the same cores. Every ratio compares figures of this same run."
     )
     say()
     say("| figure | ours | ceiling (same run) | ratio | target |")
     say("|---|---|---|---|---|")
     async with bench_database() as dsn:
-        i = await intake.run(dsn, redis)
+        i = await intake_beside_ceilings(dsn, redis)
     for key, label in (
         ("validate", "bare endpoint, validation only"),
         ("insert", "bare endpoint, one INSERT"),
     ):
         say(
-            f"| intake through HTTP, 64 clients, 202 after commit | {i['ours']:,.0f} answers/s |"
+            f"| intake through HTTP, 64 clients, 202 after commit | {i['ours']:,.0f} answers/s"
+            f" ({i['errors']:.0f} non-202) |"
             f" {label}: {i[key]:,.0f} req/s | {i['ours'] / i[key]:.2f} | — |"
         )
     await section_lag(redis, i["ours"])
@@ -231,18 +189,6 @@ async def main() -> None:
         " other work shared these two cores, which inflates every latency here (compare ratios)."
     )
     Path(__file__).with_name("RESULTS-e2e.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
-
-
-def _cpu() -> str:
-    from bench.__main__ import _cpu as cpu
-
-    return cpu()
-
-
-def _memory_gib() -> float:
-    import psutil
-
-    return psutil.virtual_memory().total / 2**30
 
 
 if __name__ == "__main__":
