@@ -14,6 +14,7 @@ import redis.asyncio as aioredis
 
 from events import catalogue
 from events.store import EventStore
+from events.store.pool import create_pool
 from events.store.migrate import migrate
 from projections.catalogue import all_projectors
 from projections.runner import Runner
@@ -50,7 +51,7 @@ async def open_resources(settings: Settings, dsn: str, redis_url: str) -> Resour
         await conn.close()
     if applied:
         log.info("applied migrations: %s", ", ".join(applied))
-    pool = await asyncpg.create_pool(
+    pool = await create_pool(
         dsn,
         min_size=settings.pool_min,
         max_size=settings.pool_max,

@@ -27,7 +27,10 @@ from services.cases.timing import dues
 log = logging.getLogger(__name__)
 ACTOR = "system:scheduler"
 _NS = uuid.UUID("6f1b2a52-3c1e-4d55-9d2a-0f4b8f0a7c11")
-_LOCK = (6, 0)
+# Advisory lock keys in use (first number): 2 projector owner, 3 rebuild, 4 migrate, 6 unit
+# tree, 7 demo, 8 survey, 10 this scheduler. (6 was this one's too, by mistake: a running
+# scheduler then held the unit tree's lock for good and every unit command waited.)
+_LOCK = (10, 0)
 
 
 def command_id(case_id: str, cycle: int, clock: str, what: str) -> uuid.UUID:
