@@ -14,8 +14,8 @@ import redis.asyncio as aioredis
 
 from events import catalogue
 from events.store import EventStore
-from events.store.pool import create_pool
 from events.store.migrate import migrate
+from events.store.pool import create_pool
 from projections.catalogue import all_projectors
 from projections.runner import Runner
 from services import embedded
