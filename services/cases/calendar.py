@@ -9,6 +9,7 @@ Declared days override the library too, for a school's own closures.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -22,6 +23,16 @@ WORKDAY_SECONDS = 8 * 3600
 _HORIZON_DAYS = 3 * 366  # no rule is longer than this; stops a loop on a calendar with no workdays
 
 
+@functools.lru_cache(maxsize=4096)
+def _official(day: date) -> bool | None:
+    """The library's answer (memoised: due times ask about the same days again and again),
+    or None for a year it does not know."""
+    try:
+        return bool(chinese_calendar.is_workday(day))
+    except NotImplementedError:
+        return None
+
+
 class WorkCalendar:
     def __init__(self, declared: Mapping[date, bool] | None = None) -> None:
         self.declared = dict(declared or {})
@@ -30,11 +41,11 @@ class WorkCalendar:
     def is_workday(self, day: date) -> bool:
         if day in self.declared:
             return self.declared[day]
-        try:
-            return bool(chinese_calendar.is_workday(day))
-        except NotImplementedError:
+        official = _official(day)
+        if official is None:
             self.unknown_years.add(day.year)
             return day.weekday() < 5
+        return official
 
     def _window(self, day: date) -> tuple[datetime, datetime]:
         return datetime.combine(day, DAY_START, TZ), datetime.combine(day, DAY_END, TZ)
