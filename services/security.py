@@ -18,8 +18,11 @@ from __future__ import annotations
 
 from litestar.types import Message, Scope
 
+# Inline styles are allowed (the printable QR sheet carries its own <style>); they cannot
+# run code, and with images, fonts and connections limited to our origin CSS has no way
+# to send anything elsewhere. Scripts stay 'self' only.
 CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
     "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
