@@ -22,7 +22,7 @@ from tests.support.ops_procs import (
     start_projector,
     wait_ready,
 )
-from tests.support.ops_world import (
+from tests.support.ops_surveys import (
     admin_headers,
     answer_or_case,
     answers_counted,
@@ -30,11 +30,8 @@ from tests.support.ops_world import (
     as_leader,
     live_push_arrives,
     published_survey,
-    receipts_open,
-    store_is_whole,
-    unit_projected,
-    wait_until,
 )
+from tests.support.ops_world import receipts_open, store_is_whole, unit_projected, wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.ops]
 PASSWORD = "fault-test-password-1"

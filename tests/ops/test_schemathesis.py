@@ -19,7 +19,8 @@ from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis import GenerationMode
 
 from tests.support.ops_procs import Procs, create_admin, service_env, start_api, start_projector, wait_ready
-from tests.support.ops_world import admin_headers, unit_projected, wait_until
+from tests.support.ops_surveys import admin_headers
+from tests.support.ops_world import unit_projected, wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.ops]
 PASSWORD = "schemathesis-password-1"
