@@ -24,21 +24,16 @@ def free_port() -> int:
 @contextlib.contextmanager
 def server(factory: str, env: dict[str, str], ready_path: str, workers: int = 1) -> Iterator[str]:
     port = free_port()
+    # services.ops.serving keeps TCP_NODELAY with several workers (uvicorn's own does not).
     cmd = [
         sys.executable,
         "-m",
-        "uvicorn",
-        "--factory",
+        "services.ops.serving",
         factory,
-        "--host",
-        "127.0.0.1",
         "--port",
         str(port),
         "--workers",
         str(workers),
-        "--no-access-log",
-        "--log-level",
-        "warning",
     ]
     proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **env, "PYTHONPATH": str(ROOT)})
     base = f"http://127.0.0.1:{port}"

@@ -17,9 +17,9 @@ from services.access.http_accounts import AccountController
 from services.access.http_auth import AuthController
 from services.access.http_password import PasswordController
 from services.audit.http import AuditController
-from services.cases.http_requester import RequesterController
 from services.cases import scheduler, webhooks
 from services.cases.http_leader import LeaderController
+from services.cases.http_requester import RequesterController
 from services.cases.http_staff import CaseController, NotificationController, QueueController
 from services.deps import Clock, Ids, RandomIds, SystemClock
 from services.health.http import HealthController

@@ -15,9 +15,9 @@ from typing import Any
 import asyncpg
 
 
-async def _keep(conn: asyncpg.Connection) -> None:  # type: ignore[type-arg]
+async def _keep(conn: asyncpg.Connection) -> None:
     return None
 
 
-async def create_pool(dsn: str, **options: Any) -> asyncpg.Pool:  # type: ignore[type-arg]
+async def create_pool(dsn: str, **options: Any) -> asyncpg.Pool:
     return await asyncpg.create_pool(dsn, reset=_keep, **options)
