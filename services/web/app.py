@@ -62,4 +62,3 @@ def web_router() -> Router:
         exception_handlers=PAGE_ERRORS,
         include_in_schema=False,
     )
-
