@@ -152,13 +152,19 @@ async def _open(request: Request[Any, Any, Any], state: State, code: str) -> str
     address = request.client.host if request.client else "unknown"
     # The global key is derived from the secret too: deployments (and test runs) that share
     # a Redis never share a limit.
-    everyone = hmac.new(secret, b"receipts-everyone", hashlib.sha256).hexdigest()[:16]
-    keys = ["receipt:" + client_key(secret, address, now), "receipts:" + everyone]
-    wait = await throttle.blocked_for(res, keys, now)
-    if wait:
+    everyone = ["receipts:" + hmac.new(secret, b"receipts-everyone", hashlib.sha256).hexdigest()[:16]]
+    client = ["receipt:" + client_key(secret, address, now)]
+    wait = await throttle.blocked_for(res, client, now)
+    if wait:  # this client guessed too much: not even a right code is looked at
         raise TooManyRequests("Too many wrong receipt codes; try again later", wait)
     case_id = await receipts.case_for(res.pool, secret, code)
     if case_id is None:
-        await throttle.record_failure(res, keys, now)
+        # The global limit is checked only for wrong codes: a flood of guesses from many
+        # addresses slows every guesser, but cannot lock real holders out of their cases
+        # (a right guess of 100 random bits is not a risk worth that).
+        wait = await throttle.blocked_for(res, everyone, now)
+        await throttle.record_failure(res, client + everyone, now)
+        if wait:
+            raise TooManyRequests("Too many wrong receipt codes; try again later", wait)
         raise UnknownReceipt()
     return case_id
