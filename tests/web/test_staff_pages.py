@@ -65,7 +65,10 @@ async def test_pages_carry_the_security_headers_and_no_inline_script(world: Worl
     for path in ("/", "/problem", "/receipt", "/signin"):
         r = await world.client.get(path, headers=HTML)
         csp = r.headers["content-security-policy"]
-        assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "frame-ancestors 'none'" in csp
+        directives = {d.split()[0]: d.split()[1:] for d in csp.split(";") if d.strip()}
+        # Scripts only from this origin, never inline (styles may be: the printable QR sheet
+        # carries its own <style>; the pages themselves use no inline style, checked below).
+        assert directives["script-src"] == ["'self'"] and directives["frame-ancestors"] == ["'none'"]
         assert r.headers["x-content-type-options"] == "nosniff"
         assert "<script>" not in r.text and " onclick=" not in r.text and " style=" not in r.text
 
