@@ -16,6 +16,9 @@ from events.store.db import Db
 
 class Projector:
     name: ClassVar[str]
+    # Bump when the tables or the rules change: the owning runner then rebuilds the
+    # projector from position 0 (swapped in while the service runs) before following.
+    version: ClassVar[int] = 1
     handles: ClassVar[frozenset[type[Event]]]
     tables: ClassVar[tuple[str, ...]]
     ddl: ClassVar[str]

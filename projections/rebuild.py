@@ -65,13 +65,11 @@ async def _replay(conn: Db, projector: Projector, after: Checkpoint, limit: int)
 
 
 async def _swap(conn: Db, projector: Projector, shadow: str, position: Checkpoint, limit: int) -> None:
-    live = ", ".join(f"public.{t}" for t in projector.tables)
-    # The live tables may not exist yet on a new store: create them, then look in the
-    # fresh schema first again for the final replay.
-    await conn.execute("SET LOCAL search_path TO public")
-    await projector.create_tables(conn)
-    await conn.execute(f"SET LOCAL search_path TO {shadow}, public")
-    await conn.execute(f"LOCK TABLE {live} IN ACCESS EXCLUSIVE MODE")
+    # Lock the live tables that exist (none on a new store; old-shaped ones when the
+    # projector's version changed — the new DDL is never run against them).
+    live = [t for t in projector.tables if await conn.fetchval("SELECT to_regclass($1)", f"public.{t}")]
+    if live:
+        await conn.execute(f"LOCK TABLE {', '.join(f'public.{t}' for t in live)} IN ACCESS EXCLUSIVE MODE")
     await cp.ensure(conn, projector.name)
     await conn.execute("SELECT 1 FROM projection_checkpoints WHERE name = $1 FOR UPDATE", projector.name)
     while True:  # what was appended while the replay ran
@@ -79,7 +77,8 @@ async def _swap(conn: Db, projector: Projector, shadow: str, position: Checkpoin
         if n < limit:
             break
     for table in projector.tables:
-        await conn.execute(f"DROP TABLE public.{table} CASCADE")
+        await conn.execute(f"DROP TABLE IF EXISTS public.{table} CASCADE")
         await conn.execute(f"ALTER TABLE {shadow}.{table} SET SCHEMA public")
     await cp.store(conn, projector.name, position)
+    await cp.set_version(conn, projector.name, projector.version)  # these tables are its own
     await conn.execute(f"DROP SCHEMA {shadow} CASCADE")

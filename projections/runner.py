@@ -29,6 +29,7 @@ from events.store.db import Db
 from events.store.read_all import read_all_raw
 from events.store.records import TYPE, to_recorded
 from projections.projector import Projector
+from projections.rebuild import rebuild
 
 log = logging.getLogger(__name__)
 CONNECTION_ERRORS = (
@@ -142,9 +143,17 @@ class Runner:
                 state.owned = bool(await control.fetchval(TRY_LOCK, projector.name))
             if not state.owned:
                 await asyncio.sleep(self.lease_seconds)
+        built_by = await cp.ensure(self.pool, projector.name, projector.version)
+        if built_by != projector.version:  # before create_tables: the new DDL may not fit the old tables
+            log.warning(
+                "%s: tables built by version %s, code is %s: rebuilding",
+                projector.name,
+                built_by,
+                projector.version,
+            )
+            await rebuild(self.dsn, projector)  # also records the version with the swap
         async with self.pool.acquire() as conn:
             await projector.create_tables(conn)
-            await cp.ensure(conn, projector.name)
         state.checkpoint = await cp.load(self.pool, projector.name)
         wake = self._wakes[projector.name]
         try:

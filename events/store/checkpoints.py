@@ -15,8 +15,19 @@ async def load(conn: Queryable, name: str) -> Checkpoint:
     return START if row is None else Checkpoint(row["era"], row["tx"], row["pos"])
 
 
-async def ensure(conn: Queryable, name: str) -> None:
-    await conn.execute("INSERT INTO projection_checkpoints (name) VALUES ($1) ON CONFLICT DO NOTHING", name)
+async def ensure(conn: Queryable, name: str, version: int = 1) -> int:
+    """Make sure the projector has a checkpoint row; return the version that built its tables
+    (a new row takes `version`: nothing was built by an older one)."""
+    await conn.execute(
+        "INSERT INTO projection_checkpoints (name, version) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+        name,
+        version,
+    )
+    return int(await conn.fetchval("SELECT version FROM projection_checkpoints WHERE name = $1", name))
+
+
+async def set_version(conn: Queryable, name: str, version: int) -> None:
+    await conn.execute("UPDATE projection_checkpoints SET version = $2 WHERE name = $1", name, version)
 
 
 async def advance(conn: Db, name: str, expected: Checkpoint, new: Checkpoint) -> None:
