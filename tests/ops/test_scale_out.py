@@ -38,12 +38,17 @@ async def test_two_apis_two_runners_survive_sigkill_under_load(
 ) -> None:
     env = service_env(ops_dsn, os.environ.get("REDIS_URL") or redis_url)
     unit = create_admin(procs, env, PASSWORD)
-    runners = [start_projector(procs, f"runner{i}", env) for i in (1, 2)]
+    # The second runner starts once the first owns every projector: it is the standby. (Two
+    # started together may split the projectors between them, which is allowed but is not
+    # the situation this test is about.)
+    runners = [start_projector(procs, "runner1", env)]
     apis = [start_api(procs, f"api{i}", env) for i in (1, 2)]
     for _, url in apis:
         await asyncio.to_thread(wait_ready, url)
     await wait_until(lambda: unit_projected(ops_dsn, unit), timeout=30)
     await wait_until(lambda: _all_owned(ops_dsn), timeout=30)
+    runners.append(start_projector(procs, "runner2", env))
+    await asyncio.sleep(1.0)  # the standby is up and trying the locks
     balancer = Balancer([("127.0.0.1", int(url.rsplit(":", 1)[1])) for _, url in apis])
     await balancer.start()
     try:
