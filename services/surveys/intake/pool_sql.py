@@ -9,6 +9,14 @@ retry: "duplicate", 202 again, nothing added); is the invitation code there and 
 redemptions and a crash leaves neither); then the submission id and the pool row.
 Duplicates inside one batch are settled before the statement: the first of a submission
 id or of a code goes, the others are a duplicate or a used code.
+
+Every step is linear in the batch: PostgreSQL estimates one row for a data-modifying CTE,
+so a join between two of them becomes a nested loop, quadratic in the batch (measured: 200
+answers took 110 ms that way, 9 ms like this). So no CTE is joined to another: the winners
+are the code redemptions' own RETURNING rows plus the open-link rows, and the statement
+returns tagged index sets that `_outcomes` reads. A submission id inserted by a concurrent
+batch between our check and our insert (the same retry arriving at two workers at once)
+fails the statement with a unique violation; it is retried and then reads "duplicate".
 """
 
 from __future__ import annotations
@@ -22,6 +30,9 @@ if TYPE_CHECKING:
     from services.surveys.intake.batcher import Outcome, Result, Submission
 
 RETRIES = 5
+# The code is found by its primary key; survey and cycle are compared after the probe.
+# (`+ 0` and `|| ''` keep the planner off the (survey, cycle, unit) index: with the
+# one-row estimate of a CTE it would otherwise walk every code of the survey per answer.)
 _SQL = """
 WITH input AS (
     SELECT * FROM unnest($1::int[], $2::text[], $3::int[], $4::bytea[], $5::bytea[], $6::text[],
@@ -36,37 +47,25 @@ live AS (
                         WHERE s.survey_id = i.survey_id AND s.sid_hash = i.sid_hash)),
 redeemed AS (
     UPDATE survey_codes c SET redeemed = true FROM live l
-     WHERE c.code_hash = l.code_hash AND c.survey_id = l.survey_id AND c.cycle = l.cycle AND NOT c.redeemed
-    RETURNING c.code_hash, c.unit_id),
+     WHERE c.code_hash = l.code_hash AND NOT c.redeemed
+       AND c.survey_id || '' = l.survey_id AND c.cycle + 0 = l.cycle
+    RETURNING l.i, l.survey_id, l.cycle, l.sid_hash, c.unit_id, l.sealed, l.minute),
 winners AS (
-    SELECT l.i, l.survey_id, l.cycle, l.sid_hash, coalesce(r.unit_id, l.unit_id) AS unit_id,
-           l.sealed, l.minute
-      FROM live l LEFT JOIN redeemed r ON r.code_hash = l.code_hash
-     WHERE l.code_hash IS NULL OR r.code_hash IS NOT NULL),
+    SELECT * FROM redeemed
+    UNION ALL
+    SELECT i, survey_id, cycle, sid_hash, unit_id, sealed, minute FROM live WHERE code_hash IS NULL),
 remembered AS (
-    INSERT INTO survey_submissions SELECT survey_id, sid_hash FROM winners
-    ON CONFLICT DO NOTHING RETURNING survey_id, sid_hash),
-kept AS (
-    SELECT w.* FROM winners w JOIN remembered USING (survey_id, sid_hash)),
+    INSERT INTO survey_submissions SELECT survey_id, sid_hash FROM winners),
 pooled AS (
     INSERT INTO survey_pool (survey_id, cycle, unit_id, sealed)
-    SELECT survey_id, cycle, unit_id, sealed FROM kept),
+    SELECT survey_id, cycle, unit_id, sealed FROM winners),
 buckets AS (
     INSERT INTO survey_pool_buckets
-    SELECT DISTINCT ON (survey_id, cycle, unit_id) survey_id, cycle, unit_id, minute FROM kept
+    SELECT DISTINCT ON (survey_id, cycle, unit_id) survey_id, cycle, unit_id, minute FROM winners
     ON CONFLICT DO NOTHING)
-SELECT i.i,
-       CASE WHEN o.survey_id IS NULL THEN 'closed'
-            WHEN k.i IS NOT NULL THEN 'accepted'
-            WHEN l.i IS NULL THEN 'duplicate'
-            WHEN w.i IS NULL THEN 'bad-code'
-            ELSE 'duplicate' END AS outcome,
-       k.unit_id
-  FROM input i
-  LEFT JOIN open o USING (survey_id, cycle)
-  LEFT JOIN live l USING (i)
-  LEFT JOIN winners w USING (i)
-  LEFT JOIN kept k USING (i)
+SELECT i, 'won' AS tag, unit_id FROM winners
+UNION ALL SELECT i, 'live', NULL FROM live
+UNION ALL SELECT i, 'open', NULL FROM input JOIN open USING (survey_id, cycle)
 """
 
 
@@ -105,9 +104,34 @@ async def _run(pool: asyncpg.Pool, subs: Sequence[Submission]) -> list[tuple[int
     )
     for attempt in range(RETRIES):
         try:  # one statement outside a transaction block: it commits on its own, once
-            rows = await pool.fetch(_SQL, *args)
-            return [(r["i"], r["outcome"], r["unit_id"]) for r in rows]
-        except (asyncpg.DeadlockDetectedError, asyncpg.SerializationError):
+            return _outcomes(len(subs), await pool.fetch(_SQL, *args))
+        except (asyncpg.DeadlockDetectedError, asyncpg.SerializationError, asyncpg.UniqueViolationError):
             if attempt == RETRIES - 1:
                 raise
     raise AssertionError("unreachable")
+
+
+def _outcomes(n: int, rows: Sequence[asyncpg.Record]) -> list[tuple[int, Outcome, str | None]]:
+    """Per submission: kept ("won") → accepted; survey not open → closed; its submission id
+    already accepted (not "live") → duplicate; otherwise its code was not there to redeem."""
+    won: dict[int, str] = {}
+    live: set[int] = set()
+    open_: set[int] = set()
+    for i, tag, unit in rows:
+        if tag == "won":
+            won[i] = unit
+        elif tag == "live":
+            live.add(i)
+        else:
+            open_.add(i)
+    out: list[tuple[int, Outcome, str | None]] = []
+    for i in range(n):
+        if i in won:
+            out.append((i, "accepted", won[i]))
+        elif i not in open_:
+            out.append((i, "closed", None))
+        elif i not in live:
+            out.append((i, "duplicate", None))
+        else:
+            out.append((i, "bad-code", None))
+    return out

@@ -60,3 +60,39 @@ async def test_closed_survey_takes_nothing_in(pool: asyncpg.Pool) -> None:
     await pool.execute("UPDATE survey_intake SET open = false")
     assert await commit_batch(pool, [sub(b"x", b"c1")]) == [("closed", None)]
     assert await pool.fetchval("SELECT count(*) FROM survey_codes WHERE redeemed") == 0
+
+
+async def test_the_same_retry_in_two_concurrent_batches_is_one_answer(pool: asyncpg.Pool) -> None:
+    """Two workers get the same retry at once: neither saw the other's submission id before
+    inserting, one statement fails on the key and is retried, reading "duplicate"."""
+    import asyncio
+
+    await setup(pool)
+    for round_ in range(20):
+        sid = f"twice-{round_}".encode()
+        results = await asyncio.gather(
+            commit_batch(pool, [sub(sid), sub(f"other-{round_}-a".encode())]),
+            commit_batch(pool, [sub(sid), sub(f"other-{round_}-b".encode())]),
+        )
+        firsts = sorted(r[0][0] for r in results)
+        assert firsts == ["accepted", "duplicate"]
+        assert [r[1][0] for r in results] == ["accepted", "accepted"]
+    assert await pool.fetchval("SELECT count(*) FROM survey_pool") == 60
+    assert await pool.fetchval("SELECT count(*) FROM survey_submissions") == 60
+
+
+async def test_a_large_batch_is_linear_not_quadratic(pool: asyncpg.Pool) -> None:
+    """Every outcome of a 2,000-submission batch, read back from the tagged sets."""
+    await pool.execute("INSERT INTO survey_intake VALUES ('s', 1, true, 'code', 5, 360)")
+    codes = [f"code-{n}".encode() for n in range(2000)]
+    await pool.execute(
+        "INSERT INTO survey_codes (code_hash, survey_id, cycle, unit_id, issue_id)"
+        " SELECT c, 's', 1, 'unit-of-code', 'i' FROM unnest($1::bytea[]) AS c",
+        codes[:1500],
+    )
+    batch = [sub(f"s-{n}".encode(), codes[n]) for n in range(2000)]
+    outcomes = [o for o, _ in await commit_batch(pool, batch)]
+    assert outcomes == ["accepted"] * 1500 + ["bad-code"] * 500
+    again = [o for o, _ in await commit_batch(pool, batch[:10])]
+    assert again == ["duplicate"] * 10
+    assert await pool.fetchval("SELECT count(*) FROM survey_pool") == 1500
