@@ -136,7 +136,9 @@ def sealed_size(definition: Definition) -> int:
         size += len(q.id) * 4 + 8  # "id": and a comma, escapes included
         match q.kind:
             case "text":
-                size += q.max_length * 6 + 2  # 4 UTF-8 bytes, or a 2-byte escape, per character
+                # ≤ 4 bytes a character: UTF-8 (msgspec writes it unescaped); the escapes of
+                # `"`, `\\`, newline and tab take 2; other control characters are refused.
+                size += q.max_length * 4 + 2
             case "single" | "multiple":
                 size += sum(len(o.id) * 4 + 3 for o in q.options) + 2
             case _:

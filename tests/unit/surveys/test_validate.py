@@ -92,14 +92,18 @@ def test_raising_a_question_that_is_not_answered_text_is_refused() -> None:
     assert refused({"lik": "satisfied"}, ("lik",))[0]["question_id"] == "lik"
 
 
-def test_sealed_size_bounds_the_longest_possible_answer() -> None:
+@pytest.mark.parametrize("widest", ["𠀀", "😀", '"', "\\", "\n", "\t", "\u2028", "中"])
+def test_sealed_size_bounds_the_longest_possible_answer(widest: str) -> None:
+    """Every answer of a version seals to one length only if none encodes longer than the
+    bound: the widest characters a text may hold (4-byte UTF-8, 2-byte escapes) at its cap."""
     longest = {
         "lik": "basically_satisfied",
         "r5": 5,
         "r10": 10,
         "one": "a",
         "many": ["a", "b"],
-        "txt": "𠀀" * 10,
+        "txt": "x" + widest * 8 + "x",  # inside the text: leading and trailing blanks are stripped
     }
     values, _ = validate(DEF, longest)
     assert len(msgspec.json.encode(values)) <= sealed_size(DEF)
+    assert len(values["txt"]) == 10  # at the cap, so the bound is tight for this character
