@@ -3,7 +3,9 @@
 * POST /validate: decode and validate the same answer body (msgspec, strict), answer 202
   — the HTTP limit of this machine;
 * POST /insert: the same, plus one asyncpg INSERT per request (autocommit: one commit
-  per answer) — what a naive durable intake reaches.
+  per answer) — what a naive durable intake reaches. Its pool is the service's own
+  (events/store/pool.py: no reset query on release), so the INSERT is the only round trip;
+  asyncpg's default pool would add a second one and flatter us.
 
 Run: uvicorn --factory bench.bare_app:create --workers 2 (DATABASE_URL in the environment).
 """
@@ -15,10 +17,10 @@ import os
 from collections.abc import AsyncIterator
 from typing import Any
 
-import asyncpg
 import msgspec
 from litestar import Litestar, Request, Response, get, post
 
+from events.store.pool import create_pool
 from services.surveys.intake.accept import AnswerBody
 
 _decoder = msgspec.json.Decoder(AnswerBody, strict=True)
@@ -46,7 +48,7 @@ async def health() -> dict[str, str]:
 def create() -> Litestar:
     @contextlib.asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        app.state.pool = await asyncpg.create_pool(os.environ["DATABASE_URL"], min_size=8, max_size=32)
+        app.state.pool = await create_pool(os.environ["DATABASE_URL"], min_size=8, max_size=32)
         try:
             yield
         finally:
