@@ -50,6 +50,7 @@ FILL = [
     """INSERT INTO open_issue_queue SELECT case_id, kind, 'normal', 1, status, unit_id, submitted_at,
                  submitted_at + interval '7 days', 'resolve', (hashtext(case_id) % 50 = 0), false, false, 'none'
             FROM resolution_rates WHERE status IN ('in_progress', 'submitted')""",
+    """INSERT INTO open_issue_queue_by_unit SELECT unit_id, count(*) FROM open_issue_queue GROUP BY 1""",
 ]
 
 

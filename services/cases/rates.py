@@ -57,25 +57,32 @@ class UnitRates(msgspec.Struct, frozen=True):
     satisfaction_wilson_lower: float | None
 
 
+def _summed(hist: str) -> str:
+    return ", ".join(f"coalesce(sum(s.{hist}[{i + 1}]), 0)::int" for i in range(len(summary.EDGES)))
+
+
 # Joins with the subtree (not `unit_id = ANY(array)`): PostgreSQL hashes a join, but tests
-# an array parameter element by element — 70 ms instead of 5 at 1,000 units.
+# an array parameter element by element — 70 ms instead of 5 at 1,000 units. The histograms
+# are summed bucket by bucket here, not sent row by row to be merged in Python.
 _TOTALS = f"""
 SELECT {", ".join(f"coalesce(sum(s.{c}), 0)::int AS {c}" for c in summary.COUNTS)},
-       coalesce(array_agg(s.resp_hist), ARRAY[]::int[][]) AS resp,
-       coalesce(array_agg(s.res_hist), ARRAY[]::int[][]) AS res
+       ARRAY[{_summed("resp_hist")}] AS resp, ARRAY[{_summed("res_hist")}] AS res
   FROM {summary.TABLE} s JOIN unit_tree u ON u.unit_id = s.unit_id
  WHERE u.path @> ARRAY[$1] AND s.period BETWEEN $2 AND $3
 """
 # Ages by comparing with fixed instants (not computing each case's age): age in days ≤ 2
-# means raised after now − 3 days, and so on.
+# means raised after now − 3 days, and so on. Only the cases raised in the last 16 days are
+# read (the index on unit and submission time); the older ones are the unit's open cases
+# (one row per unit) less those.
 _AGING = """
-SELECT count(*) AS open_cases,
+SELECT (SELECT coalesce(sum(c.open_cases), 0)::int
+          FROM open_issue_queue_by_unit c JOIN unit_tree u ON u.unit_id = c.unit_id
+         WHERE u.path @> ARRAY[$1]) AS open_cases,
        count(*) FILTER (WHERE q.submitted_at > $2) AS age_0_2,
        count(*) FILTER (WHERE q.submitted_at <= $2 AND q.submitted_at > $3) AS age_3_7,
-       count(*) FILTER (WHERE q.submitted_at <= $3 AND q.submitted_at > $4) AS age_8_15,
-       count(*) FILTER (WHERE q.submitted_at <= $4) AS age_over_15
+       count(*) FILTER (WHERE q.submitted_at <= $3) AS age_8_15
   FROM open_issue_queue q JOIN unit_tree u ON u.unit_id = q.unit_id
- WHERE u.path @> ARRAY[$1]
+ WHERE u.path @> ARRAY[$1] AND q.submitted_at > $4
 """
 
 
@@ -87,10 +94,6 @@ SELECT u.path[$2 + 2] AS child, {", ".join(f"sum(s.{c})::int AS {c}" for c in su
  WHERE u.path @> ARRAY[$1] AND cardinality(u.path) >= $2 + 2 AND s.period = $3
  GROUP BY 1
 """
-
-
-def _merge(hists: list[list[int]]) -> list[int]:
-    return [sum(col) for col in zip(*hists, strict=True)] if hists else [0] * len(summary.EDGES)
 
 
 def rate(num: float, den: int, formula: str) -> Rate:
@@ -120,7 +123,8 @@ async def resolution_rates(
     r = await pool.fetchrow(_TOTALS, unit_id, period_from, period_to)
     aging = await pool.fetchrow(_AGING, unit_id, *(now - timedelta(days=d) for d in (3, 8, 16)))
     assert r is not None and aging is not None
-    resp, res = _merge(list(r["resp"])), _merge(list(r["res"]))
+    resp, res = list(r["resp"]), list(r["res"])
+    over_15 = aging["open_cases"] - aging["age_0_2"] - aging["age_3_7"] - aging["age_8_15"]
     response, resolution, satisfaction, composite, wilson = _core(r, policy)
     return UnitRates(
         unit_id=unit_id,
@@ -140,7 +144,7 @@ async def resolution_rates(
             "0-2": aging["age_0_2"],
             "3-7": aging["age_3_7"],
             "8-15": aging["age_8_15"],
-            ">15": aging["age_over_15"],
+            ">15": over_15,
         },
         response_hours={"median": summary.percentile(resp, 0.5), "p90": summary.percentile(resp, 0.9)},
         resolution_hours={"median": summary.percentile(res, 0.5), "p90": summary.percentile(res, 0.9)},

@@ -138,6 +138,7 @@ async def test_a_rebuild_of_the_case_projections_equals_the_live_tables(
     await project(dsn, pool, store, {"late": worked("late", MON + timedelta(hours=20))})
     tables = (
         "open_issue_queue",
+        "open_issue_queue_by_unit",
         "resolution_rates",
         "resolution_rates_summary",
         "case_timeline",
