@@ -12,7 +12,7 @@ from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 
 from services.access import openapi
-from services.access.guards import current_principal, require_declared_role
+from services.access.guards import access_middleware, current_principal
 from services.access.http_accounts import AccountController
 from services.access.http_auth import AuthController
 from services.access.http_password import PasswordController
@@ -40,7 +40,7 @@ from services.web.live import live_lifespan
 from services.web.render import template_config
 
 # Every route declares what it needs in `opt`: {"public": True} or {"role": ...}; the one
-# guard below enforces it (see services/access/guards.py).
+# access check enforces it (access_middleware, see services/access/guards.py).
 ROUTES: list[type] = [
     HealthController,
     MetricsController,
@@ -81,11 +81,12 @@ def create_app(settings: Settings, *, clock: Clock | None = None, ids: Ids | Non
     return Litestar(
         route_handlers=[*ROUTES, web_router()],  # web pages: services/web/ (same guard)
         template_config=template_config(),  # Jinja, autoescaping, for the pages
-        guards=[require_declared_role],
         dependencies={"principal": Provide(current_principal, sync_to_thread=False)},
         lifespan=[lifespan, survey_lifespan, live_lifespan],  # live_lifespan: dashboards' live updates
         exception_handlers=EXCEPTION_HANDLERS,
-        middleware=[latency_middleware, tracing_middleware],  # /metrics latency; optional traces
+        # /metrics latency; optional traces; then who may call the route (innermost, so a
+        # refusal is timed and traced like any answer).
+        middleware=[latency_middleware, tracing_middleware, access_middleware],
         before_send=[security_headers],  # on every response, 404s included
         logging_config=None,  # Litestar's default would replace the redacting JSON handler
         request_max_body_size=settings.max_body_bytes,

@@ -42,15 +42,19 @@ _FIXED = [
 ]
 
 
+_PAGES = [*_FIXED, (b"content-security-policy", CSP.encode())]
+_DOCS = [*_FIXED, (b"content-security-policy", DOCS_CSP.encode())]
+_TLS = [(b"strict-transport-security", HSTS.encode())]
+
+
 async def security_headers(message: Message, scope: Scope) -> None:
     if message["type"] != "http.response.start":
         return
     headers = list(message.get("headers") or [])
     present = {name.lower() for name, _ in headers}
-    csp = DOCS_CSP if scope.get("path", "").startswith("/api/schema") else CSP
-    wanted = [*_FIXED, (b"content-security-policy", csp.encode())]
+    wanted = _DOCS if scope.get("path", "").startswith("/api/schema") else _PAGES
     if scope.get("scheme") == "https":
-        wanted.append((b"strict-transport-security", HSTS.encode()))
+        wanted = wanted + _TLS
     # A handler that set its own value (a stricter Referrer-Policy, say) keeps it.
-    headers.extend((name, value) for name, value in wanted if name not in present)
+    headers.extend(pair for pair in wanted if pair[0] not in present)
     message["headers"] = headers

@@ -42,9 +42,18 @@ class Metrics:
             buckets=BUCKETS,
             registry=self.registry,
         )
+        # labels → child: a dict hit per request instead of prometheus' lock and checks
+        self._timers: dict[tuple[str, str, str], Any] = {}
         self.stats = StoreStats()
         self.resources: Any = None  # set at scrape time (the lifespan opens them later)
         self.registry.register(_StoreCollector(self))
+
+    def observe(self, route: str, method: str, status: str, seconds: float) -> None:
+        key = (route, method, status)  # bounded: route templates × methods × statuses
+        timer = self._timers.get(key)
+        if timer is None:
+            timer = self._timers[key] = self.latency.labels(route, method, status)
+        timer.observe(seconds)
 
 
 class _StoreCollector(Collector):
@@ -103,9 +112,8 @@ def latency_middleware(app: ASGIApp) -> ASGIApp:
             metrics: Metrics | None = getattr(scope["app"].state, "metrics", None)
             if metrics is not None:
                 route = scope.get("path_template") or "unmatched"
-                metrics.latency.labels(route, scope.get("method", "-"), str(status[0])).observe(
-                    time.perf_counter() - started
-                )
+                seconds = time.perf_counter() - started
+                metrics.observe(route, scope.get("method", "-"), str(status[0]), seconds)
 
     return middleware
 

@@ -1,7 +1,7 @@
 """The pages' router: every page controller, the static files, friendly error pages.
 
 Registered in services/app.py beside the JSON API. Routes declare opt public/role like the
-API; the same guard applies. Pages are left out of the OpenAPI document.
+API; the same access check applies. Pages are left out of the OpenAPI document.
 """
 
 from __future__ import annotations

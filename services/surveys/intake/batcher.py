@@ -49,7 +49,9 @@ class Batcher:
         if not self._scheduled:  # after this turn of the loop: every request ready now joins
             self._scheduled = True
             asyncio.get_running_loop().call_soon(self._kick)
-        return await asyncio.shield(future)  # a client hanging up never cancels a commit
+        # A client hanging up (or a shutdown) cancels only this wait: the batch is committed
+        # by its own task, which skips futures nobody waits for any more.
+        return await future
 
     def _kick(self) -> None:
         self._scheduled = False
