@@ -13,6 +13,10 @@ from datetime import datetime, timedelta
 import asyncpg
 import msgspec
 
+from events.accounts import stream
+from events.base import RecordedEvent
+from events.store.records import COLUMNS, to_recorded
+
 TOKEN_PREFIX = "qs_"
 
 
@@ -38,13 +42,21 @@ async def open_session(pool: asyncpg.Pool, account_id: str, now: datetime, ttl: 
     return token
 
 
-async def session_account(pool: asyncpg.Pool, token: str, now: datetime) -> str | None:
-    value = await pool.fetchval(
-        "SELECT account_id FROM sessions WHERE token_hash = $1 AND expires_at > $2",
-        _digest(token),
-        now,
-    )
-    return None if value is None else str(value)
+# The caller's account stream in the same query as the session or token: roles are read
+# from the account's own events on every request (a revocation bites on the next one), in
+# one round trip. No rows: no such live session or token, or no such account.
+_ACCOUNT_EVENTS = f"""
+SELECT {COLUMNS} FROM events
+ WHERE stream_id = (SELECT $2::text || account_id FROM {{table}} WHERE token_hash = $1 AND {{live}})
+ ORDER BY stream_version
+"""
+_BY_SESSION = _ACCOUNT_EVENTS.format(table="sessions", live="expires_at > $3")
+_BY_TOKEN = _ACCOUNT_EVENTS.format(table="api_tokens", live="revoked_at IS NULL")
+
+
+async def session_account_events(pool: asyncpg.Pool, token: str, now: datetime) -> list[RecordedEvent]:
+    rows = await pool.fetch(_BY_SESSION, _digest(token), stream(""), now)
+    return [to_recorded(r) for r in rows]
 
 
 async def close_session(pool: asyncpg.Pool, token: str) -> None:
@@ -89,12 +101,9 @@ async def issue_token(pool: asyncpg.Pool, token_id: str, account_id: str, label:
     return token
 
 
-async def token_account(pool: asyncpg.Pool, token: str) -> str | None:
-    value = await pool.fetchval(
-        "SELECT account_id FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL",
-        _digest(token),
-    )
-    return None if value is None else str(value)
+async def token_account_events(pool: asyncpg.Pool, token: str) -> list[RecordedEvent]:
+    rows = await pool.fetch(_BY_TOKEN, _digest(token), stream(""))
+    return [to_recorded(r) for r in rows]
 
 
 async def revoke_token(pool: asyncpg.Pool, account_id: str, token_id: str, now: datetime) -> bool:
