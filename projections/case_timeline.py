@@ -10,13 +10,20 @@ from typing import ClassVar
 import msgspec
 
 from events import cases as ev
-from events.base import RecordedEvent
+from events.base import Event, RecordedEvent
 from events.store.db import Db
 from projections.projector import Projector
 
 NAME = "case_timeline"
 INTERNAL = (ev.CaseReturned, ev.ExtensionRequested, ev.CaseEscalated, ev.CaseDueSoon, ev.CaseBreached)
 _enc = msgspec.json.Encoder()
+
+
+def visibility(e: Event) -> str:
+    """public (the requester sees it), internal (staff), or note (its author only)."""
+    if isinstance(e, ev.MessagePosted):
+        return e.visibility
+    return "internal" if isinstance(e, INTERNAL) else "public"
 
 
 class CaseTimeline(Projector):
@@ -38,18 +45,13 @@ class CaseTimeline(Projector):
 
     async def apply(self, conn: Db, event: RecordedEvent) -> None:
         e = event.event
-        visibility = (
-            e.visibility
-            if isinstance(e, ev.MessagePosted)
-            else ("internal" if isinstance(e, INTERNAL) else "public")
-        )
         await conn.execute(
             f"INSERT INTO {NAME} VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb) ON CONFLICT DO NOTHING",
             event.stream_id.removeprefix("case-"),
             event.stream_version,
             e.at,  # type: ignore[attr-defined]
             event.type,
-            visibility,
+            visibility(e),
             event.metadata.actor,
             _enc.encode(e).decode(),
         )

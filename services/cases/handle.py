@@ -11,8 +11,9 @@ from __future__ import annotations
 import time
 import uuid
 from datetime import date, datetime
+from typing import NamedTuple
 
-from events.base import pending
+from events.base import Event, pending
 from events.cases import CaseSubmitted, WorkdayDeclared
 from events.store import EventStore
 from events.store.db import Queryable
@@ -21,7 +22,8 @@ from services.cases.calendar import WorkCalendar
 from services.cases.commands import AnyCommand
 from services.cases.decider import Context, decide
 from services.cases.policy import DEFAULT_POLICY, Policy
-from services.cases.state import CaseState, fold
+from services.cases.state import CaseState, evolve, fold
+from services.cases.timeline import Entry, appended, recorded
 from services.cases.timing import dues
 from services.commanding import Outcome, replayed
 
@@ -56,17 +58,34 @@ def forget_declared_days() -> None:
     _days = None
 
 
-async def load_with_contact(db: Queryable, case_id: str) -> tuple[CaseState, int, str | None]:
-    """State, version and the sealed contact details (None when anonymous), in one read."""
+class Loaded(NamedTuple):
+    """A case as one read of its stream gives it: what commands and views need."""
+
+    state: CaseState
+    version: int
+    sealed: str | None  # the sealed contact details, None when anonymous
+    entries: list[Entry]  # the stream, for the timeline
+
+    def then(self, events: list[Event], actor: str | None) -> Loaded:
+        """The case after a command appended `events` to it, without reading it again."""
+        state = self.state
+        for e in events:
+            state = evolve(state, e)
+        added = appended(self.version, events, actor)
+        return Loaded(state, self.version + len(events), self.sealed, self.entries + added)
+
+
+async def read_case(db: Queryable, case_id: str) -> Loaded:
     events = await read_stream(db, stream(case_id))
     first = events[0].event if events else None
     sealed = first.contact_sealed if isinstance(first, CaseSubmitted) else None
-    return fold([e.event for e in events]), (events[-1].stream_version if events else 0), sealed
+    version = events[-1].stream_version if events else 0
+    return Loaded(fold([e.event for e in events]), version, sealed, recorded(events))
 
 
 async def load(db: Queryable, case_id: str) -> tuple[CaseState, int]:
-    state, version, _ = await load_with_contact(db, case_id)
-    return state, version
+    case = await read_case(db, case_id)
+    return case.state, case.version
 
 
 async def handle(
@@ -80,20 +99,52 @@ async def handle(
     expected: int | None = None,
     policy: Policy = DEFAULT_POLICY,
     fresh_id: bool = False,
+    loaded: tuple[CaseState, int] | None = None,
 ) -> Outcome:
-    """`fresh_id`: the command id was just generated here, so it cannot be a retry."""
+    """`fresh_id`: the command id was just generated here, so it cannot be a retry.
+    `loaded`: the state and version the caller has just read, so they are not read again."""
+    outcome, _ = await carry_out(
+        store,
+        case_id,
+        command,
+        command_id=command_id,
+        actor=actor,
+        now=now,
+        expected=expected,
+        policy=policy,
+        fresh_id=fresh_id,
+        loaded=loaded,
+    )
+    return outcome
+
+
+async def carry_out(
+    store: EventStore,
+    case_id: str,
+    command: AnyCommand,
+    *,
+    command_id: uuid.UUID,
+    actor: str | None,
+    now: datetime,
+    expected: int | None = None,
+    policy: Policy = DEFAULT_POLICY,
+    fresh_id: bool = False,
+    loaded: tuple[CaseState, int] | None = None,
+) -> tuple[Outcome, list[Event] | None]:
+    """As `handle`, also giving the events appended now ([] when the decider decided none;
+    None when the command had been carried out before and this was a retry)."""
     done = None if fresh_id else await replayed(store.pool, command_id)
     if done is not None:
-        return done
-    state, version = await load(store.pool, case_id)
+        return done, None
+    state, version = loaded if loaded is not None else await load(store.pool, case_id)
     calendar = WorkCalendar(await declared_days(store.pool))
     ctx = Context(now=now, dues=dues(state, calendar, policy), policy=policy)
     events = decide(command, state, ctx)
     if not events:
-        return Outcome(None, version)
+        return Outcome(None, version), []
     result = await store.append(
         stream(case_id),
         pending(events, command_id=command_id, actor=actor),
         version if expected is None else expected,
     )
-    return Outcome(result.positions[-1], result.last_version, result.checkpoint)
+    return Outcome(result.positions[-1], result.last_version, result.checkpoint), events

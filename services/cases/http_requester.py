@@ -141,8 +141,8 @@ async def _act(
     request: Request[Any, Any, Any], state: State, code: str, cmd: c.AnyCommand
 ) -> Response[RequesterView]:
     case_id = await _open(request, state, code)
-    await run_command(request, state, case_id, cmd, actor=None)
-    return Response(await requester_view(state, case_id), headers=PRIVATE)
+    after = await run_command(request, state, case_id, cmd, actor=None)
+    return Response(await requester_view(state, case_id, after), headers=PRIVATE)
 
 
 async def _open(request: Request[Any, Any, Any], state: State, code: str) -> str:

@@ -91,9 +91,10 @@ def _step(op: str, shape: type[Any], build: Any, role: str = "handler") -> Any:
         principal: NamedDependency[Principal],
     ) -> Response[CaseView]:
         body = await strict_body(request, shape) if shape is not Empty else Empty()
-        await authorise(state, principal, case_id, role)
-        await run_command(request, state, case_id, build(body, state), actor=principal.account_id)
-        return await case_view(state, principal, case_id)
+        loaded = await authorise(state, principal, case_id, role)
+        cmd = build(body, state)
+        after = await run_command(request, state, case_id, cmd, actor=principal.account_id, loaded=loaded)
+        return await case_view(state, principal, case_id, after)
 
     step.__doc__ = f"Case step ({role}): {op}."
     return post(
@@ -113,8 +114,8 @@ class CaseController(Controller):
         self, case_id: FromPath[str], state: State, principal: NamedDependency[Principal]
     ) -> Response[CaseView]:
         """The case with its due times, allowed steps and timeline (internal steps included)."""
-        await authorise(state, principal, case_id, "casework")
-        return await case_view(state, principal, case_id)
+        loaded = await authorise(state, principal, case_id, "casework")
+        return await case_view(state, principal, case_id, loaded)
 
     accept = _step("accept", Accept, lambda b, s: c.AcceptCase(kind=b.kind, urgency=b.urgency))
     decline = _step("decline", Decline, lambda b, s: c.DeclineCase(reason=b.reason, text=checked(b.text)))

@@ -7,8 +7,8 @@ from typing import Any
 
 import msgspec
 
-from services.cases.handle import load
-from services.cases.queries import case_timeline
+from services.cases.handle import Loaded, read_case
+from services.cases.timeline import timeline
 
 SHOWN_FIELDS = ("text", "reason", "question", "summary", "into_case_id", "solved", "satisfaction", "comment")
 
@@ -34,16 +34,18 @@ class RequesterView(msgspec.Struct, frozen=True):
     steps: list[Step]
 
 
-async def requester_view(state: Any, case_id: str) -> RequesterView:
+async def requester_view(state: Any, case_id: str, loaded: Loaded | None = None) -> RequesterView:
+    """`loaded`: the case as the caller holds it (then it is not read again)."""
     pool = state.resources.pool
-    case, _ = await load(pool, case_id)
+    loaded = loaded if loaded is not None else await read_case(pool, case_id)
+    case = loaded.state
     names = dict(
         await pool.fetch(
             "SELECT unit_id, name FROM unit_tree WHERE unit_id = ANY($1)",
             [u for u in (case.unit_id, case.lead_unit) if u],
         )
     )
-    steps = [_step(s.type, s.at, s.body, names) for s in await case_timeline(pool, case_id, public_only=True)]
+    steps = [_step(s.type, s.at, s.body, names) for s in timeline(loaded.entries, public_only=True)]
     return RequesterView(
         status=case.status,
         kind=case.kind,

@@ -1,5 +1,6 @@
 """Running a case command from HTTP: ids and expected version from the headers, the clock
-from the app, then read-your-writes so the answer shows the step just taken."""
+from the app; the answer is the case after the step — what was read before it plus what it
+appended, so it shows the step just taken without waiting for a projection."""
 
 from __future__ import annotations
 
@@ -8,21 +9,24 @@ from typing import Any
 from litestar import Request
 from litestar.datastructures import State
 
-from projections.runner import wait_for
 from services.cases.commands import AnyCommand
-from services.cases.handle import handle
-from services.commanding import Outcome, command_id_from, expected_from
+from services.cases.handle import Loaded, carry_out, read_case
+from services.commanding import command_id_from, expected_from
 
 CASE_PROJECTIONS = ("case_timeline", "open_issue_queue", "resolution_rates")
-# A step's answer shows the case's timeline: that is the projection it waits for. The queue
-# and rates follow within milliseconds; waiting for them too would only slow every step.
-SHOWN = ("case_timeline",)
 
 
 async def run_command(
-    request: Request[Any, Any, Any], state: State, case_id: str, command: AnyCommand, *, actor: str | None
-) -> Outcome:
-    outcome = await handle(
+    request: Request[Any, Any, Any],
+    state: State,
+    case_id: str,
+    command: AnyCommand,
+    *,
+    actor: str | None,
+    loaded: Loaded | None = None,
+) -> Loaded:
+    """`loaded`: the case as the caller has just read it (then it is not read again)."""
+    _, events = await carry_out(
         state.resources.store,
         case_id,
         command,
@@ -31,7 +35,8 @@ async def run_command(
         now=state.clock.now(),
         expected=expected_from(request.headers),
         fresh_id="idempotency-key" not in request.headers,
+        loaded=None if loaded is None else (loaded.state, loaded.version),
     )
-    if outcome.position is not None:
-        await wait_for(state.resources.pool, SHOWN, outcome.checkpoint or outcome.position, timeout=5)
-    return outcome
+    if loaded is None or events is None:  # a retry shows the case as it is now
+        return await read_case(state.resources.pool, case_id)
+    return loaded.then(events, actor)

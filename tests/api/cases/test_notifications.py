@@ -18,6 +18,7 @@ from services.cases import webhooks
 from services.settings import WebhookTarget
 from tests.api.cases.support import case_id_of, raise_case, step
 from tests.support.access import World
+from tests.support.running import until
 
 pytestmark = pytest.mark.api
 LONG = "食堂午餐排队时间过长，每天要等二十多分钟，建议增加窗口或者错峰就餐，另外菜价也偏高。"
@@ -71,7 +72,16 @@ async def test_notifications_reach_the_app_and_a_flaky_webhook_at_least_once(
     case_id = await case_id_of(w)
     assert (await step(w, case_id, "accept")).status_code == 200
     assert (await step(w, case_id, "assign", {"unit_id": w.units["A1"]})).status_code == 200
-    mine = (await w.client.get("/api/v1/notifications", headers=w.auth["handler"].headers())).json()
+    # A step answers with the case from its stream; the notifications projection follows it
+    # within milliseconds (a step does not wait for it).
+    mine: list[dict[str, Any]] = []
+
+    async def assigned_seen() -> bool:
+        nonlocal mine
+        mine = (await w.client.get("/api/v1/notifications", headers=w.auth["handler"].headers())).json()
+        return any(n["kind"] == "assigned" for n in mine)
+
+    await until(assigned_seen)
     assert {n["kind"] for n in mine} == {"submitted", "assigned"} and len(mine) == 5
     assert all(len(n["excerpt"]) <= 31 for n in mine)
     targets = [WebhookTarget(url=url, format="wecom")]

@@ -153,3 +153,28 @@ async def test_a_rebuild_of_the_case_projections_equals_the_live_tables(
 
 async def _dump(pool: asyncpg.Pool, table: str) -> list[tuple[object, ...]]:
     return [tuple(r) for r in await pool.fetch(f"SELECT * FROM {table} ORDER BY 1, 2")]
+
+
+async def test_the_timeline_from_the_stream_equals_the_case_timeline_projection(
+    dsn: str, store: EventStore, pool: asyncpg.Pool
+) -> None:
+    """The case views take the timeline from the stream; it shows what the projection shows,
+    to the requester, to staff, and a personal note to its author only."""
+    from services.cases.queries import case_timeline
+    from services.cases.timeline import recorded, timeline
+
+    def note(i: str, visibility: str) -> ev.MessagePosted:
+        return ev.MessagePosted(message_id=i, visibility=visibility, from_requester=False, text=i, at=MON)  # type: ignore[arg-type]
+
+    await store.append("case-tl", new(*worked("tl")), Expect.NO_STREAM)
+    await store.append("case-tl", new(note("p", "public"), note("i", "internal"), actor="ann"), 4)
+    await store.append("case-tl", new(note("n1", "note"), actor="ann"), 6)
+    await store.append("case-tl", new(note("n2", "note"), ev.CaseReturned(reason="x", at=MON), actor="bo"), 7)
+    await project(dsn, pool, store, {"after-tl": [submitted("after-tl")]})  # projected past case-tl
+    entries = recorded(await store.read_stream("case-tl"))
+    for public_only, viewer in ((True, None), (False, "ann"), (False, "bo"), (False, None)):
+        projected = await case_timeline(pool, "tl", public_only=public_only, viewer=viewer)
+        assert timeline(entries, public_only=public_only, viewer=viewer) == projected
+    seen = timeline(entries, public_only=False, viewer="ann")
+    assert [s.body.get("text") for s in seen if s.type == "MessagePosted"] == ["p", "i", "n1"]
+    assert [s.type for s in timeline(entries, public_only=True)][-1] == "MessagePosted"
