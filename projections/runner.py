@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 import time
 import weakref
@@ -50,6 +51,7 @@ class ProjectorState:
         self.checkpoint: Checkpoint | None = None
         self.applied = 0
         self.last_batch_at = 0.0
+        self.woken = 0  # the runner's last wake-up tick when this projector cleared its own
         # The next batch, read while the current one is applied (catch-up reads overlap
         # the projector's writes): (checkpoint it was read after, task).
         self.prefetch: tuple[Checkpoint, asyncio.Task[list[asyncpg.Record]]] | None = None
@@ -84,6 +86,13 @@ class Runner:
         # when a batch commits, instead of polling the database (see wait_for).
         self._loop: asyncio.AbstractEventLoop | None = None
         self._advanced = asyncio.Event()
+        # Projectors woken together at one checkpoint share one read of what follows it:
+        # checkpoint -> (tick it was started at, the read in flight). Only reads still in
+        # flight are shared, and only reads started after the last wake-up a projector had
+        # seen, so none takes a read that may have missed what woke it.
+        self._ticks = itertools.count(1)
+        self._woken_at = 0  # tick of the last wake-up (an append here, or a NOTIFY)
+        self._reads: dict[Checkpoint, tuple[int, asyncio.Future[list[asyncpg.Record]]]] = {}
         _LOCAL.add(self)
 
     def wake(self) -> None:
@@ -126,6 +135,7 @@ class Runner:
                 tasks.create_task(self._drive(control, p))
 
     def _on_notify(self, *_: object) -> None:
+        self._woken_at = next(self._ticks)
         for wake in self._wakes.values():
             wake.set()
 
@@ -159,6 +169,7 @@ class Runner:
         try:
             while True:
                 wake.clear()
+                state.woken = self._woken_at
                 if not await self._guarded_step(projector, state):
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(wake.wait(), self.poll_seconds)
@@ -216,7 +227,19 @@ class Runner:
             state.prefetch = None
             return await task
         state.drop_prefetch()
-        return await read_all_raw(self.pool, after, self.batch_size)
+        shared = self._reads.get(after)
+        if shared is None or shared[0] < state.woken:
+            read = asyncio.ensure_future(read_all_raw(self.pool, after, self.batch_size))
+            shared = (next(self._ticks), read)
+            self._reads[after] = shared
+            read.add_done_callback(lambda _: self._forget_read(after, read))
+        return await asyncio.shield(shared[1])
+
+    def _forget_read(self, after: Checkpoint, read: asyncio.Future[list[asyncpg.Record]]) -> None:
+        if after in self._reads and self._reads[after][1] is read:
+            del self._reads[after]
+        if not read.cancelled():
+            read.exception()  # retrieved here: every projector that shared it sees it too
 
 
 _LOCAL: weakref.WeakSet[Runner] = weakref.WeakSet()
