@@ -70,6 +70,18 @@ def expected_from(headers: Any) -> int | None:
         raise ValidationException("If-Match must be an ETag this service sent") from None
 
 
+def raw_header(scope: Any, name: bytes) -> str | None:
+    """One request header read straight from the ASGI scope (names arrive lower-case).
+
+    For the checks every write makes: building Litestar's Headers object for them cost
+    more than the checks themselves on the intake path. (`name` is lower-case; servers
+    send lower-case names, a test client might not.)"""
+    for key, value in scope["headers"]:
+        if key == name or key.lower() == name:
+            return value.decode("latin-1")  # type: ignore[no-any-return]
+    return None
+
+
 async def strict_body(request: Any, shape: type[T]) -> T:
     """Decode a JSON body strictly: no coercion ("1" is not 1), no unknown fields.
 
@@ -79,7 +91,7 @@ async def strict_body(request: Any, shape: type[T]) -> T:
     Only `application/json` is read: a cross-site HTML form cannot send that type without
     the browser asking first (CORS), so no page elsewhere can post a JSON body here.
     """
-    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    media = (raw_header(request.scope, b"content-type") or "").split(";")[0].strip().lower()
     if media != "application/json":
         raise HTTPException(status_code=415, detail="send application/json")
     try:

@@ -38,6 +38,7 @@ from events.accounts import stream
 from services.access import sessions
 from services.access.decider import fold
 from services.access.keys import csrf_matches, service_secret
+from services.commanding import raw_header
 
 ALL_ROLES = frozenset({"admin", "leader", "handler"})
 REQUIREMENTS: dict[str, frozenset[str]] = {
@@ -139,12 +140,14 @@ async def authenticate(connection: ASGIConnection[Any, Any, Any, Any]) -> Princi
 def _same_origin(connection: ASGIConnection[Any, Any, Any, Any]) -> None:
     """Browsers name the page a write comes from; one from another site is refused (this
     also stops a foreign page signing a visitor in to the attacker's account)."""
-    origin = connection.headers.get("origin")
+    origin = raw_header(connection.scope, b"origin")
+    if not origin:
+        return
     # Under `Referrer-Policy: no-referrer` (every page here) a browser's form post says
     # `Origin: null`; Sec-Fetch-Site, which no page script can set, then says whose page it was.
-    if origin == "null" and connection.headers.get("sec-fetch-site") == "same-origin":
+    if origin == "null" and raw_header(connection.scope, b"sec-fetch-site") == "same-origin":
         return
-    if origin and urlsplit(origin).netloc != connection.headers.get("host", ""):
+    if urlsplit(origin).netloc != (raw_header(connection.scope, b"host") or ""):
         raise PermissionDeniedException("cross-site request refused")
 
 

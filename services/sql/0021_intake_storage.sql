@@ -11,3 +11,8 @@ ALTER TABLE survey_pool ALTER COLUMN sealed SET STORAGE EXTERNAL;
 -- new row version stays there (a HOT update: no index entries at all); every code is
 -- written once at issue and updated at most once, so half of each page is kept free.
 ALTER TABLE survey_codes SET (fillfactor = 50);
+
+-- A pool row needs no id: a release takes a bucket's rows by (survey, cycle, unit) and
+-- deletes them. Without it an answer costs one index entry less, and the pool holds one
+-- thing less that anything could be matched by.
+ALTER TABLE survey_pool DROP COLUMN id;

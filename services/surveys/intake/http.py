@@ -58,14 +58,16 @@ class IntakeController(Controller):
         status_code=202,
         responses={202: ResponseSpec(data_container=Accepted, description="In the mixing pool")},
     )
-    async def answer(
-        self, survey_id: FromPath[str], request: Request[Any, Any, Any], state: State
-    ) -> AcceptedResponse:
+    async def answer(self, request: Request[Any, Any, Any]) -> AcceptedResponse:
         """Answer anonymously. 202 once the answer is durably in the mixing pool; a retry with the
         same submission id never makes a second answer. Raised free texts return receipt codes."""
+        # The survey id and the state come from the request itself: one injected parameter
+        # instead of three is measurably cheaper on the hottest route (the path stays typed).
+        survey_id: str = request.path_params["survey_id"]
         body = await strict_body(request, AnswerBody)
         address = request.client.host if request.client else ""
-        return AcceptedResponse(_encoder.encode(await accept(state, survey_id, body, address)))
+        accepted = await accept(request.app.state, survey_id, body, address)
+        return AcceptedResponse(_encoder.encode(accepted))
 
 
 class AcceptedResponse:
