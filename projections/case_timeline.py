@@ -5,6 +5,7 @@ internal ones only staff; a personal note only its author."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import ClassVar
 
 import msgspec
@@ -44,14 +45,28 @@ class CaseTimeline(Projector):
     """
 
     async def apply(self, conn: Db, event: RecordedEvent) -> None:
-        e = event.event
+        await self.apply_batch(conn, [event])
+
+    async def apply_batch(self, conn: Db, events: Sequence[RecordedEvent]) -> None:
+        """Every step of the batch in one statement."""
+        rows = [
+            (
+                r.stream_id.removeprefix("case-"),
+                r.stream_version,
+                r.event.at,  # type: ignore[attr-defined]
+                r.type,
+                visibility(r.event),
+                r.metadata.actor,
+                _enc.encode(r.event).decode(),
+            )
+            for r in events
+        ]
+        if not rows:
+            return
         await conn.execute(
-            f"INSERT INTO {NAME} VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb) ON CONFLICT DO NOTHING",
-            event.stream_id.removeprefix("case-"),
-            event.stream_version,
-            e.at,  # type: ignore[attr-defined]
-            event.type,
-            visibility(e),
-            event.metadata.actor,
-            _enc.encode(e).decode(),
+            f"""INSERT INTO {NAME}
+                SELECT * FROM unnest($1::text[], $2::bigint[], $3::timestamptz[], $4::text[],
+                                     $5::text[], $6::text[], $7::text[]::jsonb[])
+                ON CONFLICT DO NOTHING""",
+            *(list(col) for col in zip(*rows, strict=True)),
         )
