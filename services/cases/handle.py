@@ -13,7 +13,7 @@ import uuid
 from datetime import date, datetime
 from typing import NamedTuple
 
-from events.base import Event, pending
+from events.base import Event, RecordedEvent, pending
 from events.cases import CaseSubmitted, WorkdayDeclared
 from events.store import EventStore
 from events.store.db import Queryable
@@ -76,7 +76,11 @@ class Loaded(NamedTuple):
 
 
 async def read_case(db: Queryable, case_id: str) -> Loaded:
-    events = await read_stream(db, stream(case_id))
+    return loaded_from(await read_stream(db, stream(case_id)))
+
+
+def loaded_from(events: list[RecordedEvent]) -> Loaded:
+    """The case from its stream's events, in version order."""
     first = events[0].event if events else None
     sealed = first.contact_sealed if isinstance(first, CaseSubmitted) else None
     version = events[-1].stream_version if events else 0

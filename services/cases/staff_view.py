@@ -15,10 +15,12 @@ import asyncpg
 import msgspec
 from litestar import Response
 
+from events import cases as ev
+from events.store.records import COLUMNS, to_recorded
 from services.access.guards import Principal
 from services.cases import sealing
 from services.cases.calendar import WorkCalendar
-from services.cases.handle import Loaded, declared_days, read_case
+from services.cases.handle import Loaded, declared_days, loaded_from, read_case, stream
 from services.cases.policy import DEFAULT_POLICY
 from services.cases.queries import TimelineStep
 from services.cases.timeline import timeline as timeline_of
@@ -47,22 +49,32 @@ class CaseView(msgspec.Struct, frozen=True):
     calendar_warning: str | None
 
 
+# The case's stream and, in the same round trip, which of the units it was ever raised at or
+# assigned to lie in the caller's subtrees; the fold then says which of those are its units
+# now (state.py: `unit_id` from CaseSubmitted, `lead_unit` from CaseAssigned).
+_NAMING_UNITS = f"'{ev.CaseSubmitted.type_name()}', '{ev.CaseAssigned.type_name()}'"
+_IN_SCOPE = f"""
+SELECT {COLUMNS},
+       (SELECT array_agg(u.unit_id) FROM unit_tree u
+         WHERE u.path && $2::text[]
+           AND u.unit_id IN (SELECT c.data->>'unit_id' FROM events c
+                              WHERE c.stream_id = $1
+                                AND c.type IN ({_NAMING_UNITS})))
+       AS covered
+  FROM events WHERE stream_id = $1 ORDER BY stream_version
+"""
+
+
 async def authorise(state: Any, principal: Principal, case_id: str, need: str) -> Loaded:
     """The case, when the caller's role covers its unit or lead unit; else 404."""
-    loaded = await read_case(state.resources.pool, case_id)
+    try:
+        rows = await state.resources.pool.fetch(_IN_SCOPE, stream(case_id), list(principal.units_with(need)))
+    except asyncpg.UndefinedTableError:  # the runner has not created the unit tree yet
+        raise NotFound("no such case") from None
+    loaded = loaded_from([to_recorded(tuple(r)[:-1]) for r in rows])
+    covered = set(rows[0]["covered"] or ()) if rows else set()
     case = loaded.state
-    if not case.exists:
-        raise NotFound("no such case")
-    units = [u for u in (case.unit_id, case.lead_unit) if u]
-    try:  # the paths of both units in one query
-        covered = await state.resources.pool.fetchval(
-            "SELECT bool_or(path && $2::text[]) FROM unit_tree WHERE unit_id = ANY($1)",
-            units,
-            list(principal.units_with(need)),
-        )
-    except asyncpg.UndefinedTableError:  # the runner has not created its tables yet
-        covered = False
-    if not covered:
+    if not case.exists or not covered.intersection({case.unit_id, case.lead_unit}):
         raise NotFound("no such case")
     return loaded
 
