@@ -5,7 +5,8 @@
    building 100,000 cases through the projectors is the replay benchmark's business), beside
    a primary-key lookup on the same table as the floor.
 2. Case transitions through HTTP at 16 concurrent clients (each an internal note on its own
-   case: read the stream, decide, append, wait for the projections, answer the case), beside
+   case: check the session, read the stream, decide, append, answer the case; the
+   projectors run in the same server process, as `qunsheng serve` runs them), beside
    a bare Litestar endpoint doing one INSERT per request, same server kind and load tool.
 """
 
