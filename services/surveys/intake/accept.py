@@ -15,6 +15,7 @@ from typing import Annotated, Any
 import msgspec
 from redis.exceptions import RedisError
 
+from services.access import throttle
 from services.access.keys import client_key, service_secret
 from services.problems import Problem
 from services.surveys import keys
@@ -106,8 +107,10 @@ async def _limit(res: Any, secret: bytes, survey_id: str, address: str, now: Any
             pipe.expire(key, 60, nx=True)
             count, _ = await pipe.execute()
     except (RedisError, OSError, TimeoutError):
-        log.warning("redis unavailable: open-link rate limit not applied")
-        return
+        # The limit holds without Redis too: the same count, a minute at a time, in
+        # PostgreSQL (a keyed hash of the address, never the address; rows expire).
+        log.warning("redis unavailable: counting open-link answers in PostgreSQL")
+        count = await throttle.count_in_postgresql(res.pool, key, now)
     if int(count) > OPEN_LINK_PER_MINUTE:
         raise TooManyAnswers()
 

@@ -6,9 +6,12 @@ import csv
 import io
 
 import asyncpg
+import msgspec
 import pytest
 
+from services.settings import Settings
 from tests.support.access import World, settings, world
+from tests.support.fakes import SequentialIds
 from tests.support.surveys import answer, answer_body, published_survey, release, settled
 
 pytestmark = pytest.mark.api
@@ -208,3 +211,28 @@ async def test_unit_hidden_in_its_parents_table_is_not_shown_on_its_own(
     assert at_a1.status_code == 422
     split = (await world.client.get(f"/api/v1/surveys/{survey}/results?unit={a1}", headers=leader)).json()
     assert {c["key"]: c["suppressed"] for c in split["segments"]["q_group"]}["youth"] is True
+
+
+async def test_open_link_limit_holds_in_postgresql_when_redis_is_down(
+    world: World, pool: asyncpg.Pool, settings: Settings
+) -> None:
+    from litestar.testing import AsyncTestClient
+
+    from services.app import create_app
+
+    survey = await published_survey(world, world.units["A"])
+    down = msgspec.structs.replace(settings, redis_url="redis://127.0.0.1:1/0")
+    clock = world.client.app.state.clock
+    app = create_app(down, clock=clock, ids=SequentialIds())
+    path = f"/api/v1/public/surveys/{survey}/answers"
+    async with AsyncTestClient(app=app) as client:
+        app.state.survey_release_seconds = 0  # this test counts the pool: no release runs
+        statuses = [
+            (await client.post(path, json=answer_body(unit=world.units["A1"]))).status_code for _ in range(31)
+        ]
+        assert statuses[:30] == [202] * 30 and statuses[30] == 429
+        assert await pool.fetchval("SELECT count(*) FROM survey_pool WHERE survey_id = $1", survey) == 30
+        keys = {r["key"] for r in await pool.fetch("SELECT key FROM signin_failures")}
+        assert len(keys) == 1 and "testclient" not in next(iter(keys))  # a keyed hash, not the address
+        clock.advance(minutes=2)  # a minute later the same client may answer again
+        assert (await client.post(path, json=answer_body(unit=world.units["A1"]))).status_code == 202
