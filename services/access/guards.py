@@ -47,6 +47,9 @@ REQUIREMENTS: dict[str, frozenset[str]] = {
     "casework": frozenset({"handler", "leader"}),  # reads cases: handlers and leaders
     "admin": frozenset({"admin"}),
     "leader": frozenset({"leader"}),
+    "oversight": frozenset(
+        {"leader", "admin"}
+    ),  # ballot accounting: leaders and the admins running the count
     "handler": frozenset({"handler"}),
 }
 SESSION_COOKIE = "qs_session"

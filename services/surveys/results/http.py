@@ -89,7 +89,7 @@ class ResultsController(Controller):
             state.resources.pool, await cycle_for(state, survey_id, u, cycle, "cycle"), u
         )
 
-    @get("/ballots", operation_id="survey_ballots", opt={"role": "leader"})
+    @get("/ballots", operation_id="survey_ballots", opt={"role": "oversight"})
     async def get_ballots(
         self,
         survey_id: FromPath[str],
@@ -98,8 +98,9 @@ class ResultsController(Controller):
         unit: FromQuery[str | None] = None,
         cycle: FromQuery[int | None] = None,
     ) -> list[BallotRow]:
-        """Ballot accounting: recorded ≤ redeemed ≤ issued, per unit of the subtree."""
-        u = await scope(state, principal, survey_id, unit)
+        """Ballot accounting: recorded ≤ redeemed ≤ issued, per unit of the subtree (leaders
+        and admins: the admins who issue the codes answer for the count too)."""
+        u = await scope(state, principal, survey_id, unit, "oversight")
         c = await cycle_for(state, survey_id, u, cycle, "cycle")
         return await ballot_accounting(state.resources.pool, c, u, c.definition.access == "code")
 

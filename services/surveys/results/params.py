@@ -15,9 +15,11 @@ class BadQuery(Problem):
     status, slug, title = 400, "bad-query", "The query parameters are not valid"
 
 
-async def scope(state: State, principal: Principal, survey_id: str, unit: str | None) -> str:
+async def scope(
+    state: State, principal: Principal, survey_id: str, unit: str | None, need: str = "leader"
+) -> str:
     owner = await survey_owner(state.resources.pool, survey_id)
-    await require_unit(state.resources.pool, principal, unit or owner, "leader")
+    await require_unit(state.resources.pool, principal, unit or owner, need)
     return unit or owner
 
 
