@@ -77,23 +77,23 @@ def access_middleware(app: ASGIApp) -> ASGIApp:
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == ScopeType.HTTP:
-            await require_declared_role(Request(scope, receive, send), scope["route_handler"])
+            await require_declared_role(scope, receive, send)
         await app(scope, receive, send)
 
     return middleware
 
 
-async def require_declared_role(
-    connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler
-) -> None:
-    method = connection.scope.get("method")
+async def require_declared_role(scope: Scope, receive: Receive, send: Send) -> None:
+    handler: BaseRouteHandler = scope["route_handler"]
+    method = scope.get("method")
     if method in UNSAFE:
-        _same_origin(connection)
+        _same_origin(scope)
     if method == "OPTIONS" or handler.opt.get("public") is True:
-        return
+        return  # public: no Request object built, nothing read (the intake's hot path)
     need = handler.opt.get("role")
     if need not in REQUIREMENTS:
         raise ImproperlyConfiguredException(f"{handler.handler_name} declares no role")
+    connection: Request[Any, Any, Any] = Request(scope, receive, send)
     principal = await authenticate(connection)
     if principal is None:
         raise NotAuthorizedException("sign in first", headers={"WWW-Authenticate": "Bearer"})
@@ -140,17 +140,17 @@ async def authenticate(connection: ASGIConnection[Any, Any, Any, Any]) -> Princi
     )
 
 
-def _same_origin(connection: ASGIConnection[Any, Any, Any, Any]) -> None:
+def _same_origin(scope: Scope) -> None:
     """Browsers name the page a write comes from; one from another site is refused (this
     also stops a foreign page signing a visitor in to the attacker's account)."""
-    origin = raw_header(connection.scope, b"origin")
+    origin = raw_header(scope, b"origin")
     if not origin:
         return
     # Under `Referrer-Policy: no-referrer` (every page here) a browser's form post says
     # `Origin: null`; Sec-Fetch-Site, which no page script can set, then says whose page it was.
-    if origin == "null" and raw_header(connection.scope, b"sec-fetch-site") == "same-origin":
+    if origin == "null" and raw_header(scope, b"sec-fetch-site") == "same-origin":
         return
-    if urlsplit(origin).netloc != (raw_header(connection.scope, b"host") or ""):
+    if urlsplit(origin).netloc != (raw_header(scope, b"host") or ""):
         raise PermissionDeniedException("cross-site request refused")
 
 
