@@ -16,6 +16,8 @@ import asyncpg
 import msgspec
 from litestar import Litestar, Request, post
 
+from events.store.pool import create_pool
+
 
 class Body(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     visibility: str
@@ -32,7 +34,8 @@ def app_from_env() -> Litestar:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        pool["p"] = await asyncpg.create_pool(dsn, min_size=4, max_size=16)
+        # The service's own pool (no reset query on release): the INSERT is the only round trip.
+        pool["p"] = await create_pool(dsn, min_size=4, max_size=16)
         await pool["p"].execute(
             "CREATE TABLE IF NOT EXISTS bare_insert (id bigserial PRIMARY KEY, body jsonb NOT NULL)"
         )
