@@ -10,12 +10,14 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import Counter
+from collections.abc import Callable
 
 
-def request(host: str, port: int, path: str, body: bytes) -> bytes:
+def request(host: str, port: int, path: str, body: bytes, headers: dict[str, str] | None = None) -> bytes:
+    extra = "".join(f"{name}: {value}\r\n" for name, value in (headers or {}).items())
     head = (
         f"POST {path} HTTP/1.1\r\nHost: {host}:{port}\r\nContent-Type: application/json\r\n"
-        f"Content-Length: {len(body)}\r\n\r\n"
+        f"{extra}Content-Length: {len(body)}\r\n\r\n"
     )
     return head.encode() + body
 
@@ -31,6 +33,40 @@ async def _one(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, raw: 
     if length:
         await reader.readexactly(length)
     return status
+
+
+async def run_per_connection(
+    host: str,
+    port: int,
+    request_of: Callable[[int, int], bytes],
+    *,
+    connections: int,
+    seconds: float,
+    warmup: float = 1.0,
+) -> tuple[float, Counter[int]]:
+    """Like `run`, but connection c sends request_of(c, 0), request_of(c, 1), … (work that
+    belongs to one client, such as steps on that client's own cases)."""
+    statuses: Counter[int] = Counter()
+    started = time.perf_counter()
+    measure_from, stop = started + warmup, started + warmup + seconds
+    counted = 0
+
+    async def client(c: int) -> None:
+        nonlocal counted
+        reader, writer = await asyncio.open_connection(host, port)
+        try:
+            i = 0
+            while (now := time.perf_counter()) < stop:
+                status = await _one(reader, writer, request_of(c, i))
+                i += 1
+                if now >= measure_from:
+                    statuses[status] += 1
+                    counted += 200 <= status < 300
+        finally:
+            writer.close()
+
+    await asyncio.gather(*(client(c) for c in range(connections)))
+    return counted / seconds, statuses
 
 
 async def run(
