@@ -91,6 +91,13 @@ class _StoreCollector(Collector):
             yield GaugeMetricFamily("qs_db_pool_max", "Pool size limit", value=pool.get_max_size())
 
 
+def refusal_status(exc: Exception) -> int:
+    """The HTTP status an exception escaping a route becomes (Litestar's status_code, or a
+    domain Problem's status); anything else is a 500."""
+    status = getattr(exc, "status_code", None) or getattr(exc, "status", None)
+    return status if isinstance(status, int) else 500
+
+
 def latency_middleware(app: ASGIApp) -> ASGIApp:
     """Times every routed request. Runs inside the router, so the route template is known."""
 
@@ -108,6 +115,11 @@ def latency_middleware(app: ASGIApp) -> ASGIApp:
 
         try:
             await app(scope, receive, sending)
+        except Exception as exc:
+            # Raised before any response started (the access check runs inside this layer
+            # but outside the route's exception handlers): the status it will be answered with.
+            status[0] = refusal_status(exc)
+            raise
         finally:
             metrics: Metrics | None = getattr(scope["app"].state, "metrics", None)
             if metrics is not None:

@@ -17,6 +17,7 @@ from typing import Any
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from services.ops.metrics import refusal_status
 from services.settings import Settings
 
 
@@ -60,6 +61,9 @@ def tracing_middleware(app: ASGIApp) -> ASGIApp:
         ) as span:
             try:
                 await app(scope, receive, sending)
+            except Exception as exc:
+                status[0] = refusal_status(exc)  # a refusal raised by the access check
+                raise
             finally:
                 span.set_attribute("http.response.status_code", status[0])
                 if status[0] >= 500:

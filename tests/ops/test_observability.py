@@ -144,3 +144,21 @@ async def test_metrics_count_sla_breaches(
     app.state.metrics.stats.refreshed_at = 0.0
     text = (await world.client.get("/metrics")).text
     assert _value(text, "qs_sla_breaches_total") == breached
+
+
+async def test_refusals_of_the_access_check_are_counted_with_their_own_status(world: World) -> None:
+    """The access check runs outside the route's exception handlers: its 401/403 must still
+    be timed as 401/403, not as 500 (which the 5xx alert would page someone for)."""
+    signed_out = await world.client.get("/api/v1/queue")
+    assert signed_out.status_code == 401
+    cross_site = await world.client.post(
+        "/api/v1/cases",
+        json={"kind": "suggestion", "unit_id": world.units["A1"], "text": "x"},
+        headers={"Origin": "https://elsewhere.example"},
+    )
+    assert cross_site.status_code == 403
+    text = (await world.client.get("/metrics")).text
+    count = "qs_http_request_duration_seconds_count"
+    assert _value(text, count, route="/api/v1/queue", method="GET", status="401") == 1
+    assert _value(text, count, route="/api/v1/cases", method="POST", status="403") == 1
+    assert 'status="500"' not in text
