@@ -3,8 +3,6 @@
 Redis keeps a sorted set of failure times per key; when Redis is down the same counts go to
 PostgreSQL (`signin_failures`), so the limit never silently disappears. Keys are HMACs
 (see keys.py). Times come from the application clock, so tests can move time.
-`count_in_postgresql` is that fallback for a limit that counts every attempt (the surveys'
-open link), not only failures.
 """
 
 from __future__ import annotations
@@ -86,18 +84,3 @@ async def _recent_pg(pool: asyncpg.Pool, key: str, now: datetime) -> list[float]
     await pool.execute("DELETE FROM signin_failures WHERE at <= $1", cutoff)
     rows = await pool.fetch("SELECT at FROM signin_failures WHERE key = $1 AND at > $2", key, cutoff)
     return [r["at"].timestamp() for r in rows]
-
-
-async def count_in_postgresql(pool: asyncpg.Pool, key: str, now: datetime) -> int:
-    """Record one attempt under `key` in PostgreSQL; attempts within the window, this one
-    included. Only while Redis is down, so the table stays small and usually empty."""
-    cutoff = now - timedelta(seconds=WINDOW)
-    count: int = await pool.fetchval(
-        """WITH gone AS (DELETE FROM signin_failures WHERE key = $1 AND at <= $3),
-                added AS (INSERT INTO signin_failures (key, at) VALUES ($1, $2))
-           SELECT count(*) + 1 FROM signin_failures WHERE key = $1 AND at > $3""",
-        key,
-        now,
-        cutoff,
-    )
-    return count

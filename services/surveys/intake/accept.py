@@ -15,7 +15,6 @@ from typing import Annotated, Any
 import msgspec
 from redis.exceptions import RedisError
 
-from services.access import throttle
 from services.access.keys import client_key, service_secret
 from services.problems import Problem
 from services.surveys import keys
@@ -107,12 +106,33 @@ async def _limit(res: Any, secret: bytes, survey_id: str, address: str, now: Any
             pipe.expire(key, 60, nx=True)
             count, _ = await pipe.execute()
     except (RedisError, OSError, TimeoutError):
-        # The limit holds without Redis too: the same count, a minute at a time, in
-        # PostgreSQL (a keyed hash of the address, never the address; rows expire).
-        log.warning("redis unavailable: counting open-link answers in PostgreSQL")
-        count = await throttle.count_in_postgresql(res.pool, key, now)
+        log.warning("redis unavailable: counting open-link answers in this process")
+        count = _fallback.count(key, now)
     if int(count) > OPEN_LINK_PER_MINUTE:
         raise TooManyAnswers()
+
+
+class _MinuteCounts:
+    """The open link's limit while Redis is away: per process, this minute only, in memory.
+
+    Not in PostgreSQL: a row per answer there would be a durable, timed record of a
+    (pseudonymous) client next to the transaction that pooled its answer. Each replica
+    counts on its own, so with N replicas a client may get N × the limit until Redis is
+    back — a weaker limit for the length of an outage, and nothing stored."""
+
+    def __init__(self) -> None:
+        self.minute: Any = None
+        self.counts: dict[str, int] = {}
+
+    def count(self, key: str, now: Any) -> int:
+        minute = now.replace(second=0, microsecond=0)
+        if minute != self.minute:
+            self.minute, self.counts = minute, {}
+        self.counts[key] = self.counts.get(key, 0) + 1
+        return self.counts[key]
+
+
+_fallback = _MinuteCounts()
 
 
 async def _raise_cases(state: Any, unit_id: str | None, raised: dict[str, str]) -> list[Receipt]:
