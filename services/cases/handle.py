@@ -17,6 +17,7 @@ from events.base import Event, RecordedEvent, pending
 from events.cases import CaseSubmitted, WorkdayDeclared
 from events.store import EventStore
 from events.store.db import Queryable
+from events.store.errors import WrongExpectedVersion
 from events.store.read_stream import read_stream
 from services.cases.calendar import WorkCalendar
 from services.cases.commands import AnyCommand
@@ -141,6 +142,13 @@ async def carry_out(
     if done is not None:
         return done, None
     state, version = loaded if loaded is not None else await load(store.pool, case_id)
+    if expected is not None and expected != version:
+        # The client's If-Match is not the version the state was folded at: appending with
+        # it could succeed after events this decision never saw (the stream moved from
+        # `version` to `expected` since the read). Refuse as the store refuses a stale
+        # If-Match; the stream's version is `version` when the client is behind, unknown
+        # when it moved past the read.
+        raise WrongExpectedVersion(stream(case_id), expected, version if expected < version else None)
     calendar = WorkCalendar(await declared_days(store.pool))
     ctx = Context(now=now, dues=dues(state, calendar, policy), policy=policy)
     events = decide(command, state, ctx)
