@@ -84,9 +84,34 @@ async def commit_batch(pool: asyncpg.Pool, batch: Sequence[Submission]) -> list[
             if s.code_hash is not None:
                 codes.add((s.survey_id, s.code_hash))
             send.append(i)
-    for i, outcome, unit in await _run(pool, [batch[i] for i in send]):
+    sent = [batch[i] for i in send]
+    outcomes = await _run(pool, sent)
+    retried = await _accepted_meanwhile(
+        pool, [sent[j] for j, (_, o, _) in enumerate(outcomes) if o == "bad-code"]
+    )
+    for i, outcome, unit in outcomes:
+        if outcome == "bad-code" and (sent[i].survey_id, sent[i].sid_hash) in retried:
+            outcome = "duplicate"
         results[send[i]] = (outcome, unit)
     return [r or ("closed", None) for r in results]
+
+
+async def _accepted_meanwhile(pool: asyncpg.Pool, refused: Sequence[Submission]) -> set[tuple[str, bytes]]:
+    """Of submissions refused for a used code, those whose id was accepted after all.
+
+    A retry racing its first copy in another worker's batch: neither saw the other's
+    submission id, the other redeemed the code first (ours waited on that row, then found
+    it used) and has committed by now. The respondent's answer is in: "duplicate", not a
+    refused code. Rare, so one more read only when a batch has such a refusal."""
+    if not refused:
+        return set()
+    rows = await pool.fetch(
+        """SELECT survey_id, sid_hash FROM survey_submissions
+            WHERE (survey_id, sid_hash) IN (SELECT * FROM unnest($1::text[], $2::bytea[]))""",
+        [s.survey_id for s in refused],
+        [s.sid_hash for s in refused],
+    )
+    return {(r["survey_id"], r["sid_hash"]) for r in rows}
 
 
 async def _run(pool: asyncpg.Pool, subs: Sequence[Submission]) -> list[tuple[int, Outcome, str | None]]:

@@ -96,3 +96,33 @@ async def test_a_large_batch_is_linear_not_quadratic(pool: asyncpg.Pool) -> None
     again = [o for o, _ in await commit_batch(pool, batch[:10])]
     assert again == ["duplicate"] * 10
     assert await pool.fetchval("SELECT count(*) FROM survey_pool") == 1500
+
+
+async def test_a_retry_racing_its_first_copy_for_the_same_code_reads_duplicate(pool: asyncpg.Pool) -> None:
+    """Worker A's statement holds the code's row; worker B gets the same retry (same
+    submission id and code), waits on that row, then finds the code used. A has committed
+    the submission id by then, so B answers "duplicate" (the answer is in), not a used code."""
+    import asyncio
+
+    from services.surveys.intake.pool_sql import _SQL
+
+    await setup(pool)
+    async with pool.acquire() as a:
+        first = a.transaction()
+        await first.start()
+        held = await a.fetch(_SQL, [0], ["s"], [1], [b"sid"], [b"c1"], [None], [b"sealed"], [MINUTE])
+        assert ("won" in {r["tag"] for r in held}) is True
+        retry = asyncio.create_task(commit_batch(pool, [sub(b"sid", b"c1")]))
+        for _ in range(100):  # until B waits on the code's row lock
+            waiting = await pool.fetchval(
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE wait_event_type = 'Lock' AND datname = current_database()"
+            )
+            if waiting:
+                break
+            await asyncio.sleep(0.02)
+        assert waiting, "the retry never waited on the first copy's lock"
+        await first.commit()
+    assert await retry == [("duplicate", None)]
+    assert await pool.fetchval("SELECT count(*) FROM survey_pool") == 1
+    assert await pool.fetchval("SELECT count(*) FROM survey_codes WHERE redeemed") == 1
