@@ -16,3 +16,9 @@ ALTER TABLE survey_codes SET (fillfactor = 50);
 -- deletes them. Without it an answer costs one index entry less, and the pool holds one
 -- thing less that anything could be matched by.
 ALTER TABLE survey_pool DROP COLUMN id;
+
+-- The padding bound went from 6 to 4 bytes a free-text character (validate.sealed_size):
+-- every answer of one published version must seal to one length, so a cycle published
+-- before this migration keeps the old bound until its next publication.
+ALTER TABLE survey_intake ADD COLUMN pad_bytes_per_char integer NOT NULL DEFAULT 6;
+ALTER TABLE survey_intake ALTER COLUMN pad_bytes_per_char SET DEFAULT 4;

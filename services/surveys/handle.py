@@ -94,7 +94,7 @@ async def _side_rows(conn: Db, events: list[Event], secret: bytes, command_id: u
                 await conn.execute(
                     """INSERT INTO survey_intake VALUES ($1, $2, true, $3, $4, $5)
                        ON CONFLICT (survey_id) DO UPDATE SET cycle = $2, open = true, access = $3,
-                           k = $4, release_after_minutes = $5""",
+                           k = $4, release_after_minutes = $5, pad_bytes_per_char = DEFAULT""",
                     e.survey_id,
                     e.cycle,
                     e.definition.access,

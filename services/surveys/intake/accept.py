@@ -69,12 +69,13 @@ async def accept(state: Any, survey_id: str, body: AnswerBody, address: str) -> 
     unit_id, code_hash = _where(form, body, secret)
     if code_hash is None:
         await _limit(res, secret, survey_id, address, state.clock.now())
+    padded_to = sealed_size(form.definition, form.pad_per_char)
     outcome, unit_id = await batcher(state).submit(
         Submission(
             survey_id=survey_id,
             cycle=form.cycle,
             sid_hash=keys.submission_hash(secret, survey_id, body.submission_id),
-            sealed=keys.seal(secret, _encoder.encode(values), sealed_size(form.definition)),
+            sealed=keys.seal(secret, _encoder.encode(values), padded_to),
             unit_id=unit_id,
             code_hash=code_hash,
             minute=state.clock.now().replace(second=0, microsecond=0),

@@ -26,6 +26,7 @@ class Form(msgspec.Struct, frozen=True, kw_only=True):
     definition: Definition
     manifest: PrivacyManifest
     units: list[tuple[str, str]]  # (unit id, name) a respondent of an open link may choose
+    pad_per_char: int = 4  # padding bound of this cycle's sealed answers (validate.sealed_size)
 
 
 _cache: dict[str, tuple[float, Form]] = {}
@@ -48,7 +49,9 @@ async def _load(pool: asyncpg.Pool, survey_id: str) -> Form:
     try:
         row = await pool.fetchrow(
             """SELECT s.status, s.cycle, c.version_digest, c.definition::text AS definition,
-                      c.manifest::text AS manifest
+                      c.manifest::text AS manifest,
+                      (SELECT i.pad_bytes_per_char FROM survey_intake i
+                        WHERE i.survey_id = s.survey_id AND i.cycle = s.cycle) AS pad
                  FROM survey_catalogue s JOIN survey_cycles c USING (survey_id, cycle)
                 WHERE s.survey_id = $1""",
             survey_id,
@@ -70,4 +73,5 @@ async def _load(pool: asyncpg.Pool, survey_id: str) -> Form:
         definition=msgspec.json.decode(row["definition"], type=Definition),
         manifest=msgspec.json.decode(row["manifest"], type=PrivacyManifest),
         units=[(u["unit_id"], u["name"]) for u in units],
+        pad_per_char=row["pad"] or 4,
     )

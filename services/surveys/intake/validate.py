@@ -125,10 +125,13 @@ def _clean(q: Question, raw: Any) -> Value:
     return raw  # type: ignore[no-any-return]
 
 
-def sealed_size(definition: Definition) -> int:
+def sealed_size(definition: Definition, per_char: int = 4) -> int:
     """An upper bound of an answer's JSON encoding under `definition`: the padded size of
-    every sealed answer of that version (see keys.seal)."""
-    found = _sizes.get(id(definition))
+    every sealed answer of that version (see keys.seal). `per_char`: bytes a free-text
+    character may take — 4 (UTF-8 unescaped, as msgspec writes it; the escapes of `"`, `\\`,
+    newline and tab take 2; other control characters are refused); 6 for a cycle published
+    before that bound was tightened, so its answers keep one length (survey_intake)."""
+    found = _sizes.get((id(definition), per_char))
     if found is not None and found[0] is definition:
         return found[1]
     size = 2
@@ -136,15 +139,13 @@ def sealed_size(definition: Definition) -> int:
         size += len(q.id) * 4 + 8  # "id": and a comma, escapes included
         match q.kind:
             case "text":
-                # ≤ 4 bytes a character: UTF-8 (msgspec writes it unescaped); the escapes of
-                # `"`, `\\`, newline and tab take 2; other control characters are refused.
-                size += q.max_length * 4 + 2
+                size += q.max_length * per_char + 2
             case "single" | "multiple":
                 size += sum(len(o.id) * 4 + 3 for o in q.options) + 2
             case _:
                 size += 24
-    _sizes[id(definition)] = (definition, size)
+    _sizes[(id(definition), per_char)] = (definition, size)
     return size
 
 
-_sizes: dict[int, tuple[Definition, int]] = {}
+_sizes: dict[tuple[int, int], tuple[Definition, int]] = {}

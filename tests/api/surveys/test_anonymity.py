@@ -9,7 +9,15 @@ import asyncpg
 import pytest
 
 from tests.support.access import World, settings, world
-from tests.support.surveys import answer, answer_body, issue_codes, published_survey, release, settled
+from tests.support.surveys import (
+    answer,
+    answer_body,
+    issue_codes,
+    publish,
+    published_survey,
+    release,
+    settled,
+)
 
 pytestmark = pytest.mark.api
 __all__ = ["settings", "world"]
@@ -91,3 +99,30 @@ async def test_sealed_pool_rows_all_have_one_length(world: World, pool: asyncpg.
         await answer(world, survey, answer_body(unit=world.units["A1"], q_members="satisfied", q_text=text))
     await answer(world, survey, answer_body(unit=world.units["A1"], q_members="unknown"))
     assert await pool.fetchval("SELECT count(DISTINCT length(sealed)) FROM survey_pool") == 1
+
+
+async def test_a_cycle_published_before_the_tighter_padding_keeps_one_sealed_length(
+    world: World, pool: asyncpg.Pool
+) -> None:
+    """Migration 0021 marks the cycles published before it with the old bound (6 bytes a
+    free-text character): their answers, old and new, seal to the old length until the
+    next publication. A cycle published now pads to the tighter bound."""
+    from services.surveys.intake.forms import forget
+
+    survey = await published_survey(world, world.units["A"])
+    body = answer_body(unit=world.units["A1"], q_members="satisfied", q_text="短")
+    await answer(world, survey, body)
+    tight = await pool.fetchval("SELECT length(sealed) FROM survey_pool WHERE survey_id = $1", survey)
+    await pool.execute("DELETE FROM survey_pool WHERE survey_id = $1", survey)
+    await pool.execute("UPDATE survey_intake SET pad_bytes_per_char = 6 WHERE survey_id = $1", survey)
+    forget(survey)  # the form cache would keep the bound for up to two seconds
+    for text in ("短", "长" * 200):  # the shortest and the longest the question takes
+        await answer(world, survey, answer_body(unit=world.units["A1"], q_members="satisfied", q_text=text))
+    lengths = [r["n"] for r in await pool.fetch("SELECT length(sealed) AS n FROM survey_pool")]
+    assert len(lengths) == 2 and len(set(lengths)) == 1 and lengths[0] > tight
+    # closing releases the cycle; its next publication pads to the tighter bound again
+    r = await world.client.post(f"/api/v1/surveys/{survey}/close", headers=world.root)
+    assert r.status_code == 200, r.text
+    await publish(world, survey)
+    pad = "SELECT pad_bytes_per_char FROM survey_intake WHERE survey_id = $1"
+    assert await pool.fetchval(pad, survey) == 4
