@@ -77,6 +77,9 @@ DB_DOWN = (
     asyncpg.InterfaceError,
     asyncpg.CannotConnectNowError,
     asyncpg.AdminShutdownError,
+    # A pooled connection still consuming the server's goodbye when it is handed out again
+    # ("cannot switch to state …"): seen when PostgreSQL shuts down under load.
+    asyncpg.InternalClientError,
     TimeoutError,
 )
 

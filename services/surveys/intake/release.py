@@ -44,6 +44,12 @@ async def release_pool(
 ) -> int:
     """Release the survey's pool (only `units`' buckets when given). Returns the count."""
     await conn.execute("SELECT pg_advisory_xact_lock(8, hashtext($1))", survey_id)
+    # Then the intake row FOR UPDATE, as a close does: intake statements hold it FOR SHARE,
+    # so this waits for those in flight and holds new ones until the release commits.
+    # Without it a batch that found the bucket row (ON CONFLICT DO NOTHING takes no lock)
+    # could commit between the two DELETEs below: its answers left in the pool with no
+    # bucket, never due again (seen once as a stalled count in the fault test).
+    await conn.execute("SELECT 1 FROM survey_intake WHERE survey_id = $1 FOR UPDATE", survey_id)
     rows = await conn.fetch(
         """DELETE FROM survey_pool WHERE survey_id = $1 AND ($2::text[] IS NULL OR unit_id = ANY($2))
            RETURNING cycle, unit_id, sealed""",

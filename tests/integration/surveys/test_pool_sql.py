@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import asyncpg
+import msgspec
 import pytest
 
 from services.surveys.intake.batcher import Submission
@@ -127,3 +128,47 @@ async def test_a_retry_racing_its_first_copy_for_the_same_code_reads_duplicate(p
     assert await retry == [("duplicate", None)]
     assert await pool.fetchval("SELECT count(*) FROM survey_pool") == 1
     assert await pool.fetchval("SELECT count(*) FROM survey_codes WHERE redeemed") == 1
+
+
+async def test_a_release_waits_for_a_batch_in_flight_so_no_answer_loses_its_bucket(
+    pool: asyncpg.Pool,
+) -> None:
+    """A batch that found its unit's bucket row open (ON CONFLICT DO NOTHING: no lock) and
+    commits while a release runs must not end up in the pool without a bucket — it would
+    never be due again. The release waits for it (the intake row FOR UPDATE) and takes it."""
+    import asyncio
+    import uuid
+
+    from events import catalogue
+    from services.surveys import keys
+    from services.surveys.intake.pool_sql import _SQL
+    from services.surveys.intake.release import release_pool
+
+    catalogue.load_all()
+    secret = b"release-secret"
+    await pool.execute("INSERT INTO survey_intake VALUES ('s', 1, true, 'open', 5, 360)")
+
+    def answer(sid: bytes) -> Submission:
+        sealed = keys.seal(secret, b'{"q": "satisfied"}', 64)
+        return msgspec.structs.replace(sub(sid), sealed=sealed)
+
+    assert await commit_batch(pool, [answer(b"first")]) == [("accepted", "u")]  # opens the bucket
+    late = answer(b"late")
+    async with pool.acquire() as batch:
+        in_flight = batch.transaction()
+        await in_flight.start()
+        await batch.fetch(_SQL, [0], ["s"], [1], [late.sid_hash], [None], ["u"], [late.sealed], [MINUTE])
+
+        async def release() -> int:
+            async with pool.acquire() as conn, conn.transaction():
+                return await release_pool(conn, secret, "s", None, MINUTE, uuid.uuid4())
+
+        releasing = asyncio.create_task(release())
+        await asyncio.sleep(0.3)  # without the lock the release is long done by now
+        await in_flight.commit()
+    assert await releasing == 2  # it waited, then took the late answer too
+    orphans = await pool.fetchval(
+        """SELECT count(*) FROM survey_pool p WHERE NOT EXISTS (SELECT 1 FROM survey_pool_buckets b
+            WHERE (b.survey_id, b.cycle, b.unit_id) = (p.survey_id, p.cycle, p.unit_id))"""
+    )
+    assert orphans == 0
