@@ -171,8 +171,12 @@ class Runner:
                 wake.clear()
                 state.woken = self._woken_at
                 if not await self._guarded_step(projector, state):
+                    # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow a
+                    # cancellation that arrives as the wait ends, and the runner then never
+                    # stops (seen once: a test's teardown hung on the cancelled runner).
                     with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(wake.wait(), self.poll_seconds)
+                        async with asyncio.timeout(self.poll_seconds):
+                            await wake.wait()
         finally:
             state.drop_prefetch()
 
@@ -276,7 +280,8 @@ async def wait_for(
         if remaining <= 0:
             return False
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(local._advanced.wait(), min(remaining, 0.05))
+            async with asyncio.timeout(min(remaining, 0.05)):  # not wait_for: see _drive
+                await local._advanced.wait()
     while True:
         rows = await pool.fetch(
             "SELECT era, tx, pos FROM projection_checkpoints WHERE name = ANY($1)", list(names)
