@@ -4,10 +4,11 @@
    rows are generated straight into the projection tables (what is measured is the queries;
    building 100,000 cases through the projectors is the replay benchmark's business), beside
    a primary-key lookup on the same table as the floor.
-2. Case transitions through HTTP at 16 concurrent clients (each an internal note on its own
-   case: check the session, read the stream, decide, append, answer the case; the
-   projectors run in the same server process, as `qunsheng serve` runs them), beside
-   a bare Litestar endpoint doing one INSERT per request, same server kind and load tool.
+2. Case transitions through HTTP at 16 concurrent clients (each an internal note on one of
+   the client's own cases: check the session, read the stream, decide, append, answer the
+   case), the API server running no projectors as deployed (the projection of what the
+   steps appended is measured after it, one runner), beside a bare Litestar endpoint doing
+   one INSERT per request, same server kind and the same raw-socket load tool.
 """
 
 from __future__ import annotations
