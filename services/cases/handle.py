@@ -93,36 +93,6 @@ async def load(db: Queryable, case_id: str) -> tuple[CaseState, int]:
     return case.state, case.version
 
 
-async def handle(
-    store: EventStore,
-    case_id: str,
-    command: AnyCommand,
-    *,
-    command_id: uuid.UUID,
-    actor: str | None,
-    now: datetime,
-    expected: int | None = None,
-    policy: Policy = DEFAULT_POLICY,
-    fresh_id: bool = False,
-    loaded: tuple[CaseState, int] | None = None,
-) -> Outcome:
-    """`fresh_id`: the command id was just generated here, so it cannot be a retry.
-    `loaded`: the state and version the caller has just read, so they are not read again."""
-    outcome, _ = await carry_out(
-        store,
-        case_id,
-        command,
-        command_id=command_id,
-        actor=actor,
-        now=now,
-        expected=expected,
-        policy=policy,
-        fresh_id=fresh_id,
-        loaded=loaded,
-    )
-    return outcome
-
-
 async def carry_out(
     store: EventStore,
     case_id: str,
@@ -136,8 +106,10 @@ async def carry_out(
     fresh_id: bool = False,
     loaded: tuple[CaseState, int] | None = None,
 ) -> tuple[Outcome, list[Event] | None]:
-    """As `handle`, also giving the events appended now ([] when the decider decided none;
-    None when the command had been carried out before and this was a retry)."""
+    """Read (unless `loaded`: the state and version the caller has just read), decide,
+    append. The outcome, and the events appended now ([] when the decider decided none;
+    None when the command had been carried out before and this was a retry).
+    `fresh_id`: the command id was just generated here, so it cannot be a retry."""
     done = None if fresh_id else await replayed(store.pool, command_id)
     if done is not None:
         return done, None
@@ -157,6 +129,6 @@ async def carry_out(
     result = await store.append(
         stream(case_id),
         pending(events, command_id=command_id, actor=actor),
-        version if expected is None else expected,
+        version,  # = `expected` when the client sent one (checked above)
     )
     return Outcome(result.positions[-1], result.last_version, result.checkpoint), events

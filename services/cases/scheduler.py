@@ -20,7 +20,7 @@ import asyncpg
 from services.cases import commands as c
 from services.cases.calendar import WorkCalendar
 from services.cases.decider import Refused
-from services.cases.handle import declared_days, handle, load
+from services.cases.handle import carry_out, declared_days, load
 from services.cases.policy import DEFAULT_POLICY, Policy
 from services.cases.timing import dues
 
@@ -81,7 +81,7 @@ async def _run(res: Any, case_id: str, cmd: c.AnyCommand, cid: uuid.UUID, now: A
     """Run one command; 1 if it added events now (not on an earlier pass), else 0."""
     _, before = await load(res.pool, case_id)
     try:
-        out = await handle(res.store, case_id, cmd, command_id=cid, actor=ACTOR, now=now, policy=policy)
+        out, _ = await carry_out(res.store, case_id, cmd, command_id=cid, actor=ACTOR, now=now, policy=policy)
     except Refused:
         return 0  # e.g. the rating window is still open
     return int(out.position is not None and out.version > before)

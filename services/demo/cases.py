@@ -14,7 +14,7 @@ from typing import Any
 from events.store import EventStore
 from services.cases import commands as c
 from services.cases.commands import AnyCommand
-from services.cases.handle import handle
+from services.cases.handle import carry_out
 from services.cases.submit import submit_case
 
 NS = uuid.UUID("8d1e6f0a-4b7c-4f3e-9a51-2c7d0e9b3a12")
@@ -113,7 +113,7 @@ async def _work(
     for day, actor, command, stage in steps:
         if stage > reached:
             break
-        await handle(
+        await carry_out(
             store,
             case_id,
             command,

@@ -20,7 +20,7 @@ from litestar.response import Redirect, Template
 from events.cases import Kind
 from projections.runner import wait_for
 from services.access.guards import Principal
-from services.cases.handle import handle
+from services.cases.handle import carry_out
 from services.cases.queries import open_issue_queue
 from services.cases.staff_view import CaseView, authorise, case_view
 from services.cases.transitions import CASE_PROJECTIONS
@@ -132,7 +132,7 @@ async def _step(
     shape, build = steps[op]
     body = decode(raw, shape)
     cmd_id = command_id(raw)
-    outcome = await handle(
+    outcome, _ = await carry_out(
         state.resources.store,
         case_id,
         build(body, str(cmd_id)),

@@ -19,7 +19,7 @@ from litestar.response import Template
 from events.cases import Kind, Satisfaction, Urgency
 from projections.runner import wait_for
 from services.cases import commands as c
-from services.cases.handle import handle
+from services.cases.handle import carry_out
 from services.cases.http_requester import UnknownUnit
 from services.cases.http_requester import _open as open_receipt  # the one guessing-limited lookup
 from services.cases.requester_view import requester_view
@@ -147,7 +147,7 @@ async def _act(
     request: Request[Any, Any, Any], state: State, code: str, cmd: c.AnyCommand, cmd_id: uuid.UUID, done: str
 ) -> Template:
     case_id = await open_receipt(request, state, code)
-    outcome = await handle(
+    outcome, _ = await carry_out(
         state.resources.store, case_id, cmd, command_id=cmd_id, actor=None, now=state.clock.now()
     )
     if outcome.position is not None:
