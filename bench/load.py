@@ -78,29 +78,16 @@ async def run(
     seconds: float = 6.0,
     warmup: float = 1.0,
 ) -> tuple[float, Counter[int]]:
-    """Send `requests` (each at most once) for warmup + seconds.
-
-    Returns (2xx per second in the measured part, statuses counted there)."""
-    statuses: Counter[int] = Counter()
+    """Send `requests` (each at most once, whichever connection is free takes the next)
+    for warmup + seconds. Returns (2xx per second in the measured part, statuses counted there)."""
     queue = iter(requests)
-    started = time.perf_counter()
-    measure_from, stop = started + warmup, started + warmup + seconds
-    counted = 0
 
-    async def client() -> None:
-        nonlocal counted
-        reader, writer = await asyncio.open_connection(host, port)
-        try:
-            while (now := time.perf_counter()) < stop:
-                raw = next(queue, None)
-                if raw is None:
-                    raise RuntimeError("the load generator ran out of prepared requests")
-                status = await _one(reader, writer, raw)
-                if now >= measure_from:
-                    statuses[status] += 1
-                    counted += 200 <= status < 300
-        finally:
-            writer.close()
+    def next_request(_connection: int, _i: int) -> bytes:
+        raw = next(queue, None)
+        if raw is None:
+            raise RuntimeError("the load generator ran out of prepared requests")
+        return raw
 
-    await asyncio.gather(*(client() for _ in range(connections)))
-    return counted / seconds, statuses
+    return await run_per_connection(
+        host, port, next_request, connections=connections, seconds=seconds, warmup=warmup
+    )
