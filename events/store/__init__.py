@@ -39,14 +39,23 @@ class EventStore:
         self.local_listeners: list[Callable[[], None]] = []  # runners in this process
 
     async def append(
-        self, stream_id: str, events: Sequence[PendingEvent], expected: ExpectedVersion
+        self,
+        stream_id: str,
+        events: Sequence[PendingEvent],
+        expected: ExpectedVersion,
+        conn: asyncpg.Connection | None = None,
     ) -> AppendResult:
+        """`conn`: a connection the caller holds and that is in no transaction (each try is
+        then a transaction of its own), else one from the pool."""
         # StreamOrderConflict only ever asks for a fresh transaction: retry a few times, with
         # a little jitter so writers racing for one hot stream spread out.
         for attempt in range(ORDER_RETRIES):
             try:
-                async with self.pool.acquire() as conn:
+                if conn is not None:
                     result = await append(conn, stream_id, events, expected)
+                else:
+                    async with self.pool.acquire() as pooled:
+                        result = await append(pooled, stream_id, events, expected)
                 break
             except StreamOrderConflict:
                 if attempt == ORDER_RETRIES - 1:

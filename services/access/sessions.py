@@ -9,12 +9,14 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from typing import Literal, NamedTuple
 
 import asyncpg
 import msgspec
 
 from events.accounts import stream
 from events.base import RecordedEvent
+from events.store.db import Queryable
 from events.store.records import COLUMNS, to_recorded
 
 TOKEN_PREFIX = "qs_"
@@ -42,20 +44,37 @@ async def open_session(pool: asyncpg.Pool, account_id: str, now: datetime, ttl: 
     return token
 
 
-# The caller's account stream in the same query as the session or token: roles are read
+class Credentials(NamedTuple):
+    """What a caller presented: a browser session's cookie or an API token (unverified)."""
+
+    kind: Literal["session", "token"]
+    secret: str
+
+
+# The caller's account stream id, found by the hash of what they presented: roles are read
 # from the account's own events on every request (a revocation bites on the next one), in
-# one round trip. No rows: no such live session or token, or no such account.
-_ACCOUNT_EVENTS = f"""
-SELECT {COLUMNS} FROM events
- WHERE stream_id = (SELECT $2::text || account_id FROM {{table}} WHERE token_hash = $1 AND {{live}})
- ORDER BY stream_version
-"""
-_BY_SESSION = _ACCOUNT_EVENTS.format(table="sessions", live="expires_at > $3")
-_BY_TOKEN = _ACCOUNT_EVENTS.format(table="api_tokens", live="revoked_at IS NULL")
+# the same query as the session or token. Parameters: $1 the hash, $2 the account stream
+# prefix, $3 now. A handler may embed it in a query of its own (services/cases/staff_view.py).
+ACCOUNT_STREAM = {
+    "session": "(SELECT $2::text || account_id FROM sessions WHERE token_hash = $1 AND expires_at > $3)",
+    # Tokens do not expire: $3 is only named, so both kinds take the same arguments.
+    "token": "(SELECT $2::text || account_id FROM api_tokens"
+    " WHERE token_hash = $1 AND revoked_at IS NULL AND $3::timestamptz IS NOT NULL)",
+}
+_ACCOUNT_EVENTS = {
+    kind: f"SELECT {COLUMNS} FROM events WHERE stream_id = {sub} ORDER BY stream_version"
+    for kind, sub in ACCOUNT_STREAM.items()
+}
 
 
-async def session_account_events(pool: asyncpg.Pool, token: str, now: datetime) -> list[RecordedEvent]:
-    rows = await pool.fetch(_BY_SESSION, _digest(token), stream(""), now)
+def account_arguments(credentials: Credentials, now: datetime) -> tuple[bytes, str, datetime]:
+    return _digest(credentials.secret), stream(""), now
+
+
+async def account_events(pool: Queryable, credentials: Credentials, now: datetime) -> list[RecordedEvent]:
+    """The caller's account stream in version order; [] when no such live session or
+    token, or no such account."""
+    rows = await pool.fetch(_ACCOUNT_EVENTS[credentials.kind], *account_arguments(credentials, now))
     return [to_recorded(r) for r in rows]
 
 
@@ -99,11 +118,6 @@ async def issue_token(pool: asyncpg.Pool, token_id: str, account_id: str, label:
         now,
     )
     return token
-
-
-async def token_account_events(pool: asyncpg.Pool, token: str) -> list[RecordedEvent]:
-    rows = await pool.fetch(_BY_TOKEN, _digest(token), stream(""))
-    return [to_recorded(r) for r in rows]
 
 
 async def revoke_token(pool: asyncpg.Pool, account_id: str, token_id: str, now: datetime) -> bool:

@@ -33,10 +33,15 @@ def _official(day: date) -> bool | None:
         return None
 
 
+_MEMO: dict[tuple[object, ...], tuple[datetime, frozenset[int]]] = {}
+_MEMO_SIZE = 50_000
+
+
 class WorkCalendar:
     def __init__(self, declared: Mapping[date, bool] | None = None) -> None:
         self.declared = dict(declared or {})
         self.unknown_years: set[int] = set()
+        self._days_key = frozenset(self.declared.items())
 
     def is_workday(self, day: date) -> bool:
         if day in self.declared:
@@ -47,11 +52,32 @@ class WorkCalendar:
             return day.weekday() < 5
         return official
 
+    def add_working_seconds(self, start: datetime, seconds: float) -> datetime:
+        """The moment `seconds` of working time after `start` (counted in business hours).
+
+        Memoised across calendars with the same declared days: every step of a case asks
+        for the same due times again (same start, same limit), and walking the days was a
+        tenth of a step's time. The years the walk found unknown are kept with the answer,
+        so `unknown_years` (the dashboard's warning) is the same with or without the memo."""
+        key = (self._days_key, start, start.tzinfo, seconds)
+        hit = _MEMO.get(key)
+        if hit is None:
+            before = set(self.unknown_years)
+            self.unknown_years.clear()
+            try:
+                hit = (self._walk(start, seconds), frozenset(self.unknown_years))
+            finally:
+                self.unknown_years |= before
+            if len(_MEMO) >= _MEMO_SIZE:
+                _MEMO.clear()  # a crude bound: refilled by the next few steps
+            _MEMO[key] = hit
+        self.unknown_years |= hit[1]
+        return hit[0]
+
     def _window(self, day: date) -> tuple[datetime, datetime]:
         return datetime.combine(day, DAY_START, TZ), datetime.combine(day, DAY_END, TZ)
 
-    def add_working_seconds(self, start: datetime, seconds: float) -> datetime:
-        """The moment `seconds` of working time after `start` (counted in business hours)."""
+    def _walk(self, start: datetime, seconds: float) -> datetime:
         cursor = start.astimezone(TZ)
         remaining = seconds
         for _ in range(_HORIZON_DAYS):

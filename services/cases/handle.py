@@ -13,6 +13,8 @@ import uuid
 from datetime import date, datetime
 from typing import NamedTuple
 
+import asyncpg
+
 from events.base import Event, RecordedEvent, pending
 from events.cases import CaseSubmitted, WorkdayDeclared
 from events.store import EventStore
@@ -105,15 +107,18 @@ async def carry_out(
     policy: Policy = DEFAULT_POLICY,
     fresh_id: bool = False,
     loaded: tuple[CaseState, int] | None = None,
+    db: asyncpg.Connection | None = None,
 ) -> tuple[Outcome, list[Event] | None]:
     """Read (unless `loaded`: the state and version the caller has just read), decide,
     append. The outcome, and the events appended now ([] when the decider decided none;
     None when the command had been carried out before and this was a retry).
-    `fresh_id`: the command id was just generated here, so it cannot be a retry."""
-    done = None if fresh_id else await replayed(store.pool, command_id)
+    `fresh_id`: the command id was just generated here, so it cannot be a retry.
+    `db`: a connection the caller holds (in no transaction), else the store's pool."""
+    conn: Queryable = db or store.pool
+    done = None if fresh_id else await replayed(conn, command_id)
     if done is not None:
         return done, None
-    state, version = loaded if loaded is not None else await load(store.pool, case_id)
+    state, version = loaded if loaded is not None else await load(conn, case_id)
     if expected is not None and expected != version:
         # The client's If-Match is not the version the state was folded at: appending with
         # it could succeed after events this decision never saw (the stream moved from
@@ -121,7 +126,7 @@ async def carry_out(
         # If-Match; the stream's version is `version` when the client is behind, unknown
         # when it moved past the read.
         raise WrongExpectedVersion(stream(case_id), expected, version if expected < version else None)
-    calendar = WorkCalendar(await declared_days(store.pool))
+    calendar = WorkCalendar(await declared_days(conn))
     ctx = Context(now=now, dues=dues(state, calendar, policy), policy=policy)
     events = decide(command, state, ctx)
     if not events:
@@ -130,5 +135,6 @@ async def carry_out(
         stream(case_id),
         pending(events, command_id=command_id, actor=actor),
         version,  # = `expected` when the client sent one (checked above)
+        db,
     )
     return Outcome(result.positions[-1], result.last_version, result.checkpoint), events

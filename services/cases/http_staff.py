@@ -20,7 +20,7 @@ from services.access.guards import Principal
 from services.cases import commands as c
 from services.cases.notifications import Notification, for_principal
 from services.cases.queries import QueueRow, open_issue_queue
-from services.cases.staff_view import CaseView, authorise, case_view
+from services.cases.staff_view import CaseView, authorise, authorise_caller, case_view
 from services.cases.texts import ShortText, Text, checked
 from services.cases.transitions import run_command
 from services.commanding import strict_body
@@ -84,23 +84,23 @@ def _step(op: str, shape: type[Any], build: Any, role: str = "handler") -> Any:
     `build(body, state)` makes the command."""
 
     async def step(
-        self: Any,
-        case_id: FromPath[str],
-        request: Request[Any, Any, Any],
-        state: State,
-        principal: NamedDependency[Principal],
+        self: Any, case_id: FromPath[str], request: Request[Any, Any, Any], state: State
     ) -> Response[CaseView]:
         body = await strict_body(request, shape) if shape is not Empty else Empty()
-        loaded = await authorise(state, principal, case_id, role)
-        cmd = build(body, state)
-        after = await run_command(request, state, case_id, cmd, actor=principal.account_id, loaded=loaded)
-        return await case_view(state, principal, case_id, after)
+        # One connection for the whole step, and the caller read with the case: two round
+        # trips (read, append) where a step took three and a pool checkout each.
+        async with state.resources.pool.acquire() as db:
+            loaded, principal = await authorise_caller(db, request, case_id, role)
+            cmd = build(body, state)
+            actor = principal.account_id
+            after = await run_command(request, state, case_id, cmd, actor=actor, loaded=loaded, db=db)
+            return await case_view(state, principal, case_id, after, db)
 
     step.__doc__ = f"Case step ({role}): {op}."
     return post(
         f"/{{case_id:str}}/{op}",
         operation_id=f"case_{op.replace('-', '_')}",
-        opt={"role": role},
+        opt={"role": role, "reads_caller": True},
         status_code=200,
     )(step)
 

@@ -13,11 +13,13 @@ from typing import Any
 
 import asyncpg
 import msgspec
-from litestar import Response
+from litestar import Request, Response
 
 from events import cases as ev
+from events.store.db import Queryable
 from events.store.records import COLUMNS, to_recorded
-from services.access.guards import Principal
+from services.access import sessions
+from services.access.guards import Principal, caller_credentials, caller_from
 from services.cases import sealing
 from services.cases.calendar import WorkCalendar
 from services.cases.handle import Loaded, declared_days, loaded_from, read_case, stream
@@ -49,41 +51,76 @@ class CaseView(msgspec.Struct, frozen=True):
     calendar_warning: str | None
 
 
-# The case's stream and, in the same round trip, which of the units it was ever raised at or
-# assigned to lie in the caller's subtrees; the fold then says which of those are its units
-# now (state.py: `unit_id` from CaseSubmitted, `lead_unit` from CaseAssigned).
+# The case's stream and, in the same round trip, the unit-tree path of every unit it was
+# ever raised at or assigned to (JSON, unit → path); the fold then says which of those are
+# its units now (state.py: `unit_id` from CaseSubmitted, `lead_unit` from CaseAssigned), and
+# the caller may act when a unit they hold the role at lies on one of their paths.
 _NAMING_UNITS = f"'{ev.CaseSubmitted.type_name()}', '{ev.CaseAssigned.type_name()}'"
-_IN_SCOPE = f"""
+_CASE_WITH_PATHS = f"""
 SELECT {COLUMNS},
-       (SELECT array_agg(u.unit_id) FROM unit_tree u
-         WHERE u.path && $2::text[]
-           AND u.unit_id IN (SELECT c.data->>'unit_id' FROM events c
-                              WHERE c.stream_id = $1
-                                AND c.type IN ({_NAMING_UNITS})))
-       AS covered
-  FROM events WHERE stream_id = $1 ORDER BY stream_version
+       (SELECT json_object_agg(u.unit_id, u.path)::text FROM unit_tree u
+         WHERE u.unit_id IN (SELECT c.data->>'unit_id' FROM events c
+                              WHERE c.stream_id = $4 AND c.type IN ({_NAMING_UNITS})))
+       AS paths
+  FROM events WHERE stream_id = $4
 """
+_CASE = _CASE_WITH_PATHS.replace("$4", "$1") + " ORDER BY stream_version"
+# A `reads_caller` step: the caller's account stream too ($1–$3: sessions.ACCOUNT_STREAM),
+# so one round trip checks who is calling and reads what they act on.
+_CALLER_AND_CASE = {
+    kind: f"SELECT {COLUMNS}, NULL AS paths FROM events WHERE stream_id = {account}"
+    f" UNION ALL {_CASE_WITH_PATHS} ORDER BY stream_id, stream_version"
+    for kind, account in sessions.ACCOUNT_STREAM.items()
+}
 
 
-async def authorise(state: Any, principal: Principal, case_id: str, need: str) -> Loaded:
+async def authorise(
+    state: Any, principal: Principal, case_id: str, need: str, db: Queryable | None = None
+) -> Loaded:
     """The case, when the caller's role covers its unit or lead unit; else 404."""
+    rows = await _fetch(db or state.resources.pool, _CASE, stream(case_id))
+    return _in_scope(principal, need, rows)
+
+
+async def authorise_caller(
+    db: Queryable, request: Request[Any, Any, Any], case_id: str, need: str
+) -> tuple[Loaded, Principal]:
+    """For a `reads_caller` route: the caller (401/403 as the access check would answer)
+    and the case (404 unless their role covers it), from one query."""
+    credentials = caller_credentials(request)
+    now = request.app.state.clock.now()
+    arguments = (*sessions.account_arguments(credentials, now), stream(case_id))
+    rows = await _fetch(db, _CALLER_AND_CASE[credentials.kind], *arguments)
+    case_stream = stream(case_id)
+    principal = caller_from(
+        request, [to_recorded(tuple(r)[:-1]) for r in rows if r["stream_id"] != case_stream]
+    )
+    return _in_scope(principal, need, [r for r in rows if r["stream_id"] == case_stream]), principal
+
+
+async def _fetch(db: Queryable, sql: str, *arguments: Any) -> list[asyncpg.Record]:
     try:
-        rows = await state.resources.pool.fetch(_IN_SCOPE, stream(case_id), list(principal.units_with(need)))
+        return await db.fetch(sql, *arguments)
     except asyncpg.UndefinedTableError:  # the runner has not created the unit tree yet
         raise NotFound("no such case") from None
+
+
+def _in_scope(principal: Principal, need: str, rows: list[asyncpg.Record]) -> Loaded:
     loaded = loaded_from([to_recorded(tuple(r)[:-1]) for r in rows])
-    covered = set(rows[0]["covered"] or ()) if rows else set()
     case = loaded.state
-    if not case.exists or not covered.intersection({case.unit_id, case.lead_unit}):
+    paths: dict[str, list[str]] = msgspec.json.decode(rows[0]["paths"]) if rows and rows[0]["paths"] else {}
+    mine = principal.units_with(need)
+    units = (case.unit_id, case.lead_unit or "")
+    if not case.exists or not any(mine.intersection(paths.get(u) or ()) for u in units):
         raise NotFound("no such case")
     return loaded
 
 
 async def case_view(
-    state: Any, principal: Principal, case_id: str, loaded: Loaded | None = None
+    state: Any, principal: Principal, case_id: str, loaded: Loaded | None = None, db: Queryable | None = None
 ) -> Response[CaseView]:
     """`loaded`: the case as the caller holds it (then it is not read again)."""
-    pool = state.resources.pool
+    pool = db or state.resources.pool
     loaded = loaded if loaded is not None else await read_case(pool, case_id)
     case, version, submitted = loaded.state, loaded.version, loaded.sealed
     cal = WorkCalendar(await declared_days(pool))

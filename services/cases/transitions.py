@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import asyncpg
 from litestar import Request
 from litestar.datastructures import State
 
@@ -24,8 +25,10 @@ async def run_command(
     *,
     actor: str | None,
     loaded: Loaded | None = None,
+    db: asyncpg.Connection | None = None,
 ) -> Loaded:
-    """`loaded`: the case as the caller has just read it (then it is not read again)."""
+    """`loaded`: the case as the caller has just read it (then it is not read again);
+    `db`: the connection the caller holds (else the pool's)."""
     _, events = await carry_out(
         state.resources.store,
         case_id,
@@ -36,7 +39,8 @@ async def run_command(
         expected=expected_from(request.headers),
         fresh_id="idempotency-key" not in request.headers,
         loaded=None if loaded is None else (loaded.state, loaded.version),
+        db=db,
     )
     if loaded is None or events is None:  # a retry shows the case as it is now
-        return await read_case(state.resources.pool, case_id)
+        return await read_case(db or state.resources.pool, case_id)
     return loaded.then(events, actor)

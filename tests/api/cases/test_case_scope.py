@@ -37,3 +37,49 @@ async def test_the_lead_unit_sees_a_case_only_while_it_is_assigned_to_it(world: 
     assert (
         await step(w, case_id, "messages", {"visibility": "internal", "text": "x"}, role="handler.b")
     ).status_code == 404
+
+
+async def test_a_step_reads_its_caller_with_the_case_and_every_change_bites_at_once(world: World) -> None:
+    """Case steps check the caller in the same query that reads the case (`reads_caller`):
+    no credentials, a stale CSRF token, a bogus or revoked token, a revoked role, a closed
+    session and a disabled account each refuse the very next step, and nothing is appended."""
+    w = world
+    await create_account(w, "handler.a", w.units["A"], (("handler", w.units["A"]),))
+    w.auth["handler.a"] = await sign_in(w, "handler.a")
+    await raise_case(w, w.units["A1"])
+    case_id = await case_id_of(w)
+    note = {"visibility": "internal", "text": "核实中"}
+    assert (await step(w, case_id, "accept", role="handler.a")).status_code == 200
+
+    async def note_as(headers: dict[str, str]) -> int:
+        r = await w.client.post(f"/api/v1/cases/{case_id}/messages", json=note, headers=headers)
+        assert r.headers["content-type"].startswith("application/problem+json") or r.status_code == 200
+        return r.status_code
+
+    own = w.auth["handler.a"].headers()
+    assert await note_as(own) == 200
+    assert await note_as({}) == 401
+    assert await note_as({"Cookie": "qs_session=forged"}) == 401
+    assert await note_as({"Authorization": "Bearer qs_forged"}) == 401
+    assert await note_as({**own, "X-CSRF-Token": "stale"}) == 403
+    token = await w.client.post("/api/v1/auth/tokens", headers=own, json={"label": "对接"})
+    bearer = {"Authorization": f"Bearer {token.json()['token']}"}
+    w.secrets.append(token.json()["token"])
+    assert await note_as(bearer) == 200
+    revoke = await w.client.delete(f"/api/v1/auth/tokens/{token.json()['token_id']}", headers=own)
+    assert revoke.status_code == 204 and await note_as(bearer) == 401
+    account, unit = w.accounts["handler.a"], w.units["A"]
+    r = await w.client.delete(f"/api/v1/accounts/{account}/roles/{unit}/handler", headers=w.root)
+    assert r.status_code == 200 and await note_as(own) == 403  # no handler role anywhere now
+    r = await w.client.post(
+        f"/api/v1/accounts/{account}/roles", headers=w.root, json={"unit_id": unit, "role": "handler"}
+    )
+    assert r.status_code == 200 and await note_as(own) == 200
+    second = (await sign_in(w, "handler.a")).headers()
+    assert (await w.client.post("/api/v1/auth/sign-out", headers=own)).status_code == 204
+    assert await note_as(own) == 401 and await note_as(second) == 200
+    assert (await w.client.post(f"/api/v1/accounts/{account}/disable", headers=w.root)).status_code == 200
+    assert await note_as(second) == 401
+    timeline = (await w.client.get(f"/api/v1/cases/{case_id}", headers=w.auth["handler"].headers())).json()
+    notes = [s for s in timeline["timeline"] if s["body"].get("text") == "核实中"]
+    assert len(notes) == 4  # the four steps that were let through, and no other

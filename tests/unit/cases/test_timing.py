@@ -47,6 +47,22 @@ def test_a_year_the_library_does_not_know_falls_back_and_says_so() -> None:
     assert 2027 in cal.unknown_years
 
 
+def test_remembered_due_times_keep_their_warning_and_their_declared_days() -> None:
+    """Due times are memoised across calendars: a second calendar served from the memo
+    still learns the unknown year, and one with other declared days gets its own answer."""
+    thursday = datetime(2026, 12, 31, 17, 30, tzinfo=TZ)
+    first, again = WorkCalendar({date(2027, 1, 1): False}), WorkCalendar({date(2027, 1, 1): False})
+    assert first.add_working_seconds(thursday, DAY) == again.add_working_seconds(thursday, DAY)
+    assert again.unknown_years == {2027}
+    known = WorkCalendar()
+    assert known.add_working_seconds(datetime(2026, 3, 6, 17, 30, tzinfo=TZ), DAY) == datetime(
+        2026, 3, 9, 17, 0, tzinfo=TZ
+    )
+    assert known.unknown_years == set()
+    other = WorkCalendar({date(2027, 1, 1): False, date(2027, 1, 4): False})
+    assert other.add_working_seconds(thursday, DAY) == datetime(2027, 1, 5, 17, 0, tzinfo=TZ)
+
+
 def test_pause_moves_the_resolution_due_by_exactly_the_paused_working_time() -> None:
     start = datetime(2026, 3, 2, 9, 0, tzinfo=TZ)
     cal = WorkCalendar()
