@@ -35,6 +35,7 @@ class Outcome(msgspec.Struct, frozen=True):
     position: int | None
     version: int
     checkpoint: Checkpoint | None = None  # order key of the last event, when just appended
+    last_event_id: uuid.UUID | None = None  # the last event's id, when just appended
 
 
 async def replayed(conn: Queryable, command_id: uuid.UUID) -> Outcome | None:

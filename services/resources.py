@@ -19,6 +19,7 @@ from events.store.pool import create_pool
 from projections.catalogue import all_projectors
 from projections.runner import Runner
 from services import embedded
+from services.cases.recent import RecentCases
 from services.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -33,6 +34,7 @@ class Resources:
     settings: Settings | None = None
     runner: Runner | None = None
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    recent_cases: RecentCases = field(default_factory=RecentCases)  # read from, checked each step
 
 
 def resolve_urls(settings: Settings) -> tuple[str, str]:

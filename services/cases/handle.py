@@ -68,14 +68,34 @@ class Loaded(NamedTuple):
     version: int
     sealed: str | None  # the sealed contact details, None when anonymous
     entries: list[Entry]  # the stream, for the timeline
+    last: uuid.UUID | None = None  # the last event's id: names it across restores too
 
-    def then(self, events: list[Event], actor: str | None) -> Loaded:
-        """The case after a command appended `events` to it, without reading it again."""
+    def then(self, events: list[Event], actor: str | None, last: uuid.UUID | None) -> Loaded:
+        """The case after a command appended `events` to it (the last with id `last`),
+        without reading it again."""
+        if not events:
+            return self
         state = self.state
         for e in events:
             state = evolve(state, e)
         added = appended(self.version, events, actor)
-        return Loaded(state, self.version + len(events), self.sealed, self.entries + added)
+        return Loaded(state, self.version + len(events), self.sealed, self.entries + added, last)
+
+    def extended(self, events: list[RecordedEvent]) -> Loaded:
+        """The case after the events read since its version, in version order."""
+        if not events:
+            return self
+        state = self.state
+        for r in events:
+            state = evolve(state, r.event)
+        last = events[-1]
+        return Loaded(
+            state,
+            last.stream_version,
+            self.sealed,
+            self.entries + recorded(events),
+            last.event_id,
+        )
 
 
 async def read_case(db: Queryable, case_id: str) -> Loaded:
@@ -86,8 +106,11 @@ def loaded_from(events: list[RecordedEvent]) -> Loaded:
     """The case from its stream's events, in version order."""
     first = events[0].event if events else None
     sealed = first.contact_sealed if isinstance(first, CaseSubmitted) else None
-    version = events[-1].stream_version if events else 0
-    return Loaded(fold([e.event for e in events]), version, sealed, recorded(events))
+    if not events:
+        return Loaded(fold([]), 0, sealed, [])
+    last = events[-1]
+    state = fold([e.event for e in events])
+    return Loaded(state, last.stream_version, sealed, recorded(events), last.event_id)
 
 
 async def load(db: Queryable, case_id: str) -> tuple[CaseState, int]:
@@ -131,10 +154,13 @@ async def carry_out(
     events = decide(command, state, ctx)
     if not events:
         return Outcome(None, version), []
+    appending = pending(events, command_id=command_id, actor=actor)
     result = await store.append(
         stream(case_id),
-        pending(events, command_id=command_id, actor=actor),
+        appending,
         version,  # = `expected` when the client sent one (checked above)
         db,
     )
-    return Outcome(result.positions[-1], result.last_version, result.checkpoint), events
+    return Outcome(
+        result.positions[-1], result.last_version, result.checkpoint, appending[-1].event_id
+    ), events

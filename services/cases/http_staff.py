@@ -94,6 +94,7 @@ def _step(op: str, shape: type[Any], build: Any, role: str = "handler") -> Any:
             cmd = build(body, state)
             actor = principal.account_id
             after = await run_command(request, state, case_id, cmd, actor=actor, loaded=loaded, db=db)
+            state.resources.recent_cases.keep(case_id, after)
             return await case_view(state, principal, case_id, after, db)
 
     step.__doc__ = f"Case step ({role}): {op}."

@@ -37,7 +37,7 @@ SELECT q.*, u.name AS unit_name FROM open_issue_queue q
  WHERE u.path && $1::text[]
    AND ($2::text IS NULL OR q.kind = $2) AND ($3::text IS NULL OR q.status = $3)
    AND ($4::text IS NULL OR u.path @> ARRAY[$4])
- ORDER BY q.escalated DESC, q.next_due NULLS LAST, q.urgency_rank, q.submitted_at
+ ORDER BY q.escalated DESC, q.next_due NULLS LAST, q.urgency_rank, q.submitted_at, q.case_id
  LIMIT $5 OFFSET $6
 """
 

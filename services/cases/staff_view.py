@@ -9,7 +9,7 @@ serves the scope check, the command and the answer.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 import asyncpg
 import msgspec
@@ -25,6 +25,7 @@ from services.cases.calendar import WorkCalendar
 from services.cases.handle import Loaded, declared_days, loaded_from, read_case, stream
 from services.cases.policy import DEFAULT_POLICY
 from services.cases.queries import TimelineStep
+from services.cases.recent import RecentCases
 from services.cases.timeline import timeline as timeline_of
 from services.cases.timing import dues
 from services.problems import NotFound
@@ -62,9 +63,9 @@ SELECT {COLUMNS},
          WHERE u.unit_id IN (SELECT c.data->>'unit_id' FROM events c
                               WHERE c.stream_id = $4 AND c.type IN ({_NAMING_UNITS})))
        AS paths
-  FROM events WHERE stream_id = $4
+  FROM events WHERE stream_id = $4 AND stream_version >= $5
 """
-_CASE = _CASE_WITH_PATHS.replace("$4", "$1") + " ORDER BY stream_version"
+_CASE = _CASE_WITH_PATHS.replace("$4", "$1").replace("$5", "$2") + " ORDER BY stream_version"
 # A `reads_caller` step: the caller's account stream too ($1–$3: sessions.ACCOUNT_STREAM),
 # so one round trip checks who is calling and reads what they act on.
 _CALLER_AND_CASE = {
@@ -78,8 +79,14 @@ async def authorise(
     state: Any, principal: Principal, case_id: str, need: str, db: Queryable | None = None
 ) -> Loaded:
     """The case, when the caller's role covers its unit or lead unit; else 404."""
-    rows = await _fetch(db or state.resources.pool, _CASE, stream(case_id))
-    return _in_scope(principal, need, rows)
+    recent: RecentCases = state.resources.recent_cases
+    conn = db or state.resources.pool
+
+    async def read(since: int) -> tuple[list[asyncpg.Record], list[asyncpg.Record]]:
+        return [], await _fetch(conn, _CASE, stream(case_id), since)
+
+    _, loaded = await _read_case(recent, case_id, read)
+    return _in_scope(principal, need, loaded, recent, case_id)
 
 
 async def authorise_caller(
@@ -88,14 +95,43 @@ async def authorise_caller(
     """For a `reads_caller` route: the caller (401/403 as the access check would answer)
     and the case (404 unless their role covers it), from one query."""
     credentials = caller_credentials(request)
-    now = request.app.state.clock.now()
-    arguments = (*sessions.account_arguments(credentials, now), stream(case_id))
-    rows = await _fetch(db, _CALLER_AND_CASE[credentials.kind], *arguments)
+    account = sessions.account_arguments(credentials, request.app.state.clock.now())
+    recent: RecentCases = request.app.state.resources.recent_cases
     case_stream = stream(case_id)
-    principal = caller_from(
-        request, [to_recorded(tuple(r)[:-1]) for r in rows if r["stream_id"] != case_stream]
-    )
-    return _in_scope(principal, need, [r for r in rows if r["stream_id"] == case_stream]), principal
+
+    async def read(since: int) -> tuple[list[asyncpg.Record], list[asyncpg.Record]]:
+        rows = await _fetch(db, _CALLER_AND_CASE[credentials.kind], *account, case_stream, since)
+        mine = [r for r in rows if r["stream_id"] != case_stream]
+        return mine, [r for r in rows if r["stream_id"] == case_stream]
+
+    account_rows, loaded = await _read_case(recent, case_id, read)
+    principal = caller_from(request, [to_recorded(tuple(r)[:-1]) for r in account_rows])
+    return _in_scope(principal, need, loaded, recent, case_id), principal
+
+
+class _Read(Protocol):
+    async def __call__(self, since: int) -> tuple[list[asyncpg.Record], list[asyncpg.Record]]: ...
+
+
+async def _read_case(
+    recent: RecentCases, case_id: str, read: _Read
+) -> tuple[list[asyncpg.Record], tuple[Loaded, dict[str, list[str]]]]:
+    """Other rows of the query, and the case with the unit paths: read from the version this
+    process holds (recent.py), or whole when it holds none or the one it holds is not the
+    stream's any more."""
+    held = recent.get(case_id)
+    if held is not None:
+        other, rows = await read(held.version)
+        events = [to_recorded(tuple(r)[:-1]) for r in rows]
+        if events and (events[0].stream_version, events[0].event_id) == (held.version, held.last):
+            return other, (held.extended(events[1:]), _paths(rows))
+    other, rows = await read(1)
+    return other, (loaded_from([to_recorded(tuple(r)[:-1]) for r in rows]), _paths(rows))
+
+
+def _paths(rows: list[asyncpg.Record]) -> dict[str, list[str]]:
+    raw = rows[0]["paths"] if rows else None
+    return msgspec.json.decode(raw) if raw else {}
 
 
 async def _fetch(db: Queryable, sql: str, *arguments: Any) -> list[asyncpg.Record]:
@@ -105,14 +141,20 @@ async def _fetch(db: Queryable, sql: str, *arguments: Any) -> list[asyncpg.Recor
         raise NotFound("no such case") from None
 
 
-def _in_scope(principal: Principal, need: str, rows: list[asyncpg.Record]) -> Loaded:
-    loaded = loaded_from([to_recorded(tuple(r)[:-1]) for r in rows])
+def _in_scope(
+    principal: Principal,
+    need: str,
+    read: tuple[Loaded, dict[str, list[str]]],
+    recent: RecentCases,
+    case_id: str,
+) -> Loaded:
+    loaded, paths = read
     case = loaded.state
-    paths: dict[str, list[str]] = msgspec.json.decode(rows[0]["paths"]) if rows and rows[0]["paths"] else {}
     mine = principal.units_with(need)
     units = (case.unit_id, case.lead_unit or "")
     if not case.exists or not any(mine.intersection(paths.get(u) or ()) for u in units):
         raise NotFound("no such case")
+    recent.keep(case_id, loaded)
     return loaded
 
 

@@ -29,7 +29,7 @@ async def run_command(
 ) -> Loaded:
     """`loaded`: the case as the caller has just read it (then it is not read again);
     `db`: the connection the caller holds (else the pool's)."""
-    _, events = await carry_out(
+    outcome, events = await carry_out(
         state.resources.store,
         case_id,
         command,
@@ -43,4 +43,4 @@ async def run_command(
     )
     if loaded is None or events is None:  # a retry shows the case as it is now
         return await read_case(db or state.resources.pool, case_id)
-    return loaded.then(events, actor)
+    return loaded.then(events, actor, outcome.last_event_id)

@@ -6,8 +6,13 @@ from __future__ import annotations
 
 import pytest
 
+from events.cases import MessagePosted
+from events.store import EventStore
+from services.cases.handle import stream
 from tests.api.cases.support import case_id_of, raise_case, step
 from tests.support.access import World, create_account, sign_in
+from tests.support.fakes import FixedClock
+from tests.support.helpers import new
 
 pytestmark = pytest.mark.api
 
@@ -83,3 +88,35 @@ async def test_a_step_reads_its_caller_with_the_case_and_every_change_bites_at_o
     timeline = (await w.client.get(f"/api/v1/cases/{case_id}", headers=w.auth["handler"].headers())).json()
     notes = [s for s in timeline["timeline"] if s["body"].get("text") == "核实中"]
     assert len(notes) == 4  # the four steps that were let through, and no other
+
+
+async def test_a_step_reads_what_others_appended_and_notices_a_stream_that_changed(
+    world: World, store: EventStore, clock: FixedClock
+) -> None:
+    """This process remembers the cases it stepped (services/cases/recent.py) and reads only
+    what came after: events another process appended since are in the next answer, and a
+    remembered last event that is no longer the stream's (a restore) makes it read the
+    stream whole instead of trusting what it held."""
+    w = world
+    await raise_case(w, w.units["A1"])
+    case_id = await case_id_of(w)
+    assert (await step(w, case_id, "accept")).json()["version"] == 2
+
+    def note(text: str) -> MessagePosted:
+        return MessagePosted(
+            message_id=text, visibility="internal", from_requester=False, text=text, at=clock.now()
+        )
+
+    await store.append(stream(case_id), new(note("另一个进程")), 2)  # another API process's step
+    seen = await step(w, case_id, "messages", {"visibility": "internal", "text": "本进程"})
+    texts = [s["body"].get("text") for s in seen.json()["timeline"]]
+    assert seen.json()["version"] == 4 and texts[-2:] == ["另一个进程", "本进程"]
+
+    # The store is restored to before version 4 and another step is taken there meanwhile.
+    await store.pool.execute(
+        "DELETE FROM events WHERE stream_id = $1 AND stream_version = 4", stream(case_id)
+    )
+    await store.append(stream(case_id), new(note("恢复后")), 3)
+    after = await step(w, case_id, "messages", {"visibility": "internal", "text": "再记一笔"})
+    texts = [s["body"].get("text") for s in after.json()["timeline"]]
+    assert after.json()["version"] == 5 and texts[-3:] == ["另一个进程", "恢复后", "再记一笔"]
