@@ -159,9 +159,16 @@ def _in_scope(
 
 
 async def case_view(
-    state: Any, principal: Principal, case_id: str, loaded: Loaded | None = None, db: Queryable | None = None
+    state: Any, principal: Principal, case_id: str, loaded: Loaded | None = None
 ) -> Response[CaseView]:
     """`loaded`: the case as the caller holds it (then it is not read again)."""
+    view = await view_of(state, principal, case_id, loaded)
+    return Response(view, headers={"ETag": f'"{view.version}"', "Cache-Control": "no-store"})
+
+
+async def view_of(
+    state: Any, principal: Principal, case_id: str, loaded: Loaded | None = None, db: Queryable | None = None
+) -> CaseView:
     pool = db or state.resources.pool
     loaded = loaded if loaded is not None else await read_case(pool, case_id)
     case, version, submitted = loaded.state, loaded.version, loaded.sealed
@@ -173,7 +180,7 @@ async def case_view(
         if cal.unknown_years
         else None
     )
-    view = CaseView(
+    return CaseView(
         case_id=case_id,
         version=version,
         status=case.status,
@@ -193,7 +200,6 @@ async def case_view(
         timeline=timeline_of(loaded.entries, public_only=False, viewer=principal.account_id),
         calendar_warning=warning,
     )
-    return Response(view, headers={"ETag": f'"{version}"', "Cache-Control": "no-store"})
 
 
 def _extension(case: Any) -> str:
