@@ -15,7 +15,7 @@ COLUMNS = (
 )
 
 
-TYPE = 6  # index of the type column
+EVENT_ID, STREAM, VERSION, TYPE = 3, 4, 5, 6  # indexes of those columns
 
 
 def to_recorded(row: Any) -> RecordedEvent:

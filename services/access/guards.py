@@ -25,12 +25,12 @@ route, so a handler that forgets to read the caller fails closed.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 import msgspec
 from litestar import Request
-from litestar.connection import ASGIConnection
 from litestar.enums import ScopeType
 from litestar.exceptions import (
     ImproperlyConfiguredException,
@@ -41,9 +41,9 @@ from litestar.handlers.base import BaseRouteHandler
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from events.accounts import stream
-from events.base import RecordedEvent
+from events.store.records import EVENT_ID, STREAM, VERSION, to_recorded
 from services.access import sessions
-from services.access.decider import fold
+from services.access.decider import AccountState, fold
 from services.access.keys import csrf_matches, service_secret
 from services.commanding import raw_header
 
@@ -100,17 +100,23 @@ async def require_declared_role(scope: Scope, receive: Receive, send: Send) -> N
     need = handler.opt.get("role")
     if need not in REQUIREMENTS:
         raise ImproperlyConfiguredException(f"{handler.handler_name} declares no role")
-    connection: Request[Any, Any, Any] = Request(scope, receive, send)
-    credentials = presented(connection)
+    # Read from the raw scope: building a Request here (headers, cookies, state) cost more
+    # than the checks themselves on the case steps.
+    credentials = presented(scope)
     if credentials is None:
         raise NotAuthorizedException("sign in first", headers=SIGN_IN)
-    csrf_ok = credentials.kind != "session" or method not in UNSAFE or await _csrf_ok(connection, credentials)
+    csrf_ok = (
+        credentials.kind != "session"
+        or method not in UNSAFE
+        or await _csrf_ok(scope, receive, send, credentials)
+    )
+    state = scope.setdefault("state", {})  # what handlers see as request.state
     if handler.opt.get("reads_caller") is True:  # the handler reads the caller: caller_from()
-        connection.state.pending_caller = PendingCaller(credentials, need, csrf_ok)
+        state["pending_caller"] = PendingCaller(credentials, need, csrf_ok)
         return
-    pool, now = connection.app.state.resources.pool, connection.app.state.clock.now()
-    events = await sessions.account_events(pool, credentials, now)
-    connection.state.principal = may_call(principal_from(credentials, events), need, csrf_ok)
+    app_state = scope["app"].state
+    rows = await sessions.account_events(app_state.resources.pool, credentials, app_state.clock.now())
+    state["principal"] = may_call(principal_from(credentials, rows), need, csrf_ok)
 
 
 SIGN_IN = {"WWW-Authenticate": "Bearer"}
@@ -137,12 +143,13 @@ def may_call(principal: Principal | None, need: str, csrf_ok: bool) -> Principal
     return principal
 
 
-def caller_from(request: Request[Any, Any, Any], account_events: list[RecordedEvent]) -> Principal:
+def caller_from(request: Request[Any, Any, Any], account_rows: Sequence[Any]) -> Principal:
     """For a `reads_caller` route: the caller from the account stream its handler read
-    (with `sessions.ACCOUNT_STREAM`, in the query that reads its resource); the same 401
+    (rows of `records.COLUMNS`, with `sessions.ACCOUNT_STREAM` in the query that reads its
+    resource); the same 401
     and 403 answers, in the same order, as the access check gives every other route."""
     pending: PendingCaller = request.state.pending_caller
-    return may_call(principal_from(pending.credentials, account_events), pending.need, pending.csrf_ok)
+    return may_call(principal_from(pending.credentials, account_rows), pending.need, pending.csrf_ok)
 
 
 def current_principal(request: Request[Any, Any, Any]) -> Principal:
@@ -158,35 +165,65 @@ def caller_credentials(request: Request[Any, Any, Any]) -> sessions.Credentials:
     return request.state.pending_caller.credentials  # type: ignore[no-any-return]
 
 
-def presented(connection: ASGIConnection[Any, Any, Any, Any]) -> sessions.Credentials | None:
+def presented(scope: Scope) -> sessions.Credentials | None:
     """A bearer token, else the session cookie; None when neither is there or well-formed."""
-    auth = connection.headers.get("authorization")
+    auth = raw_header(scope, b"authorization")
     if auth:
         scheme, _, token = auth.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             return None
         return sessions.Credentials("token", token.strip())
-    session_token = connection.cookies.get(SESSION_COOKIE)
+    session_token = _cookie(scope, SESSION_COOKIE)
     return sessions.Credentials("session", session_token) if session_token else None
 
 
-def principal_from(credentials: sessions.Credentials, events: list[RecordedEvent]) -> Principal | None:
-    """The caller from their account's stream (read with the credentials: no events, no
-    such live session or token); None when unknown or disabled."""
-    if not events:
+def _cookie(scope: Scope, name: str) -> str | None:
+    """A cookie's value from every Cookie header (HTTP/2 may send several). Our session
+    token is URL-safe base64: never quoted, so no unquoting is needed."""
+    for key, value in scope["headers"]:
+        if key.lower() == b"cookie":
+            for pair in value.decode("latin-1").split(";"):
+                k, _, v = pair.strip().partition("=")
+                if k == name and v:
+                    return v
+    return None
+
+
+def principal_from(credentials: sessions.Credentials, rows: Sequence[Any]) -> Principal | None:
+    """The caller from their account's stream, rows of `records.COLUMNS` read with the
+    credentials (no rows: no such live session or token); None when unknown or disabled."""
+    if not rows:
         return None
-    account_id = events[0].stream_id.removeprefix(stream(""))
-    account = fold([e.event for e in events])
+    account = _account(rows)
     if not account.exists or account.disabled:
         return None
     return Principal(
-        account_id=account_id,
+        account_id=rows[0][STREAM].removeprefix(stream("")),
         login=account.login,
         display_name=account.display_name,
         unit_id=account.unit_id,
         grants=account.grants,
         session_token=credentials.secret if credentials.kind == "session" else None,
     )
+
+
+# Accounts folded before, by their stream's last event: events never change and event ids
+# are unique, so the last one's id names the whole stream up to it. Every request folds its
+# caller's account; decoding the same few events again was a twentieth of a case step.
+_folded: dict[tuple[str, int, Any], AccountState] = {}
+_FOLDED_MAX = 10_000
+
+
+def _account(rows: Sequence[Any]) -> AccountState:
+    last = rows[-1]
+    key = (last[STREAM], last[VERSION], last[EVENT_ID])
+    account = _folded.get(key)
+    if account is None:
+        account = fold([to_recorded(r).event for r in rows])
+        if len(_folded) >= _FOLDED_MAX:
+            _folded.clear()
+        _folded[key] = account
+    return account
 
 
 def _same_origin(scope: Scope) -> None:
@@ -203,11 +240,11 @@ def _same_origin(scope: Scope) -> None:
         raise PermissionDeniedException("cross-site request refused")
 
 
-async def _csrf_ok(connection: ASGIConnection[Any, Any, Any, Any], credentials: sessions.Credentials) -> bool:
+async def _csrf_ok(scope: Scope, receive: Receive, send: Send, credentials: sessions.Credentials) -> bool:
     """Cookie-authenticated writes must prove they come from our own pages."""
-    offered = connection.headers.get(CSRF_HEADER)
-    if offered is None and connection.headers.get("content-type", "").startswith(FORMS):
-        form = await connection.form()  # type: ignore[attr-defined]
+    offered = raw_header(scope, CSRF_HEADER.encode())
+    if offered is None and (raw_header(scope, b"content-type") or "").startswith(FORMS):
+        form = await Request(scope, receive, send).form()  # pages post forms: the field
         value = form.get(CSRF_FIELD)
         offered = value if isinstance(value, str) else None
-    return csrf_matches(await service_secret(connection.app.state), credentials.secret, offered)
+    return csrf_matches(await service_secret(scope["app"].state), credentials.secret, offered)

@@ -15,9 +15,8 @@ import asyncpg
 import msgspec
 
 from events.accounts import stream
-from events.base import RecordedEvent
 from events.store.db import Queryable
-from events.store.records import COLUMNS, to_recorded
+from events.store.records import COLUMNS
 
 TOKEN_PREFIX = "qs_"
 
@@ -71,11 +70,10 @@ def account_arguments(credentials: Credentials, now: datetime) -> tuple[bytes, s
     return _digest(credentials.secret), stream(""), now
 
 
-async def account_events(pool: Queryable, credentials: Credentials, now: datetime) -> list[RecordedEvent]:
-    """The caller's account stream in version order; [] when no such live session or
-    token, or no such account."""
-    rows = await pool.fetch(_ACCOUNT_EVENTS[credentials.kind], *account_arguments(credentials, now))
-    return [to_recorded(r) for r in rows]
+async def account_events(pool: Queryable, credentials: Credentials, now: datetime) -> list[asyncpg.Record]:
+    """The caller's account stream in version order, rows of `records.COLUMNS`; [] when no
+    such live session or token, or no such account."""
+    return await pool.fetch(_ACCOUNT_EVENTS[credentials.kind], *account_arguments(credentials, now))
 
 
 async def close_session(pool: asyncpg.Pool, token: str) -> None:

@@ -105,7 +105,7 @@ async def authorise_caller(
         return mine, [r for r in rows if r["stream_id"] == case_stream]
 
     account_rows, loaded = await _read_case(recent, case_id, read)
-    principal = caller_from(request, [to_recorded(tuple(r)[:-1]) for r in account_rows])
+    principal = caller_from(request, [tuple(r)[:-1] for r in account_rows])
     return _in_scope(principal, need, loaded, recent, case_id), principal
 
 
