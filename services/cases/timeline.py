@@ -26,37 +26,47 @@ class Entry(NamedTuple):
     type: str
     actor: str | None
     event: Event
+    # What staff see of it, built once (the case is kept between steps: recent.py); None
+    # for events the timeline does not show.
+    step: TimelineStep | None
+
+
+def entry(version: int, type_name: str, actor: str | None, event: Event) -> Entry:
+    step = None
+    if type(event) in LIFECYCLE:  # what the projection handles
+        step = TimelineStep(
+            version=version,
+            at=event.at,  # type: ignore[attr-defined]
+            type=type_name,
+            visibility=visibility(event),
+            actor=actor,
+            body=_body(event),
+        )
+    return Entry(version, type_name, actor, event, step)
 
 
 def recorded(events: Iterable[RecordedEvent]) -> list[Entry]:
-    return [Entry(r.stream_version, r.type, r.metadata.actor, r.event) for r in events]
+    return [entry(r.stream_version, r.type, r.metadata.actor, r.event) for r in events]
 
 
 def appended(after_version: int, events: Iterable[Event], actor: str | None) -> list[Entry]:
     """Entries for events a command has just appended after `after_version`."""
-    return [Entry(after_version + i, e.type_name(), actor, e) for i, e in enumerate(events, start=1)]
+    return [entry(after_version + i, e.type_name(), actor, e) for i, e in enumerate(events, start=1)]
 
 
 def timeline(entries: Iterable[Entry], *, public_only: bool, viewer: str | None = None) -> list[TimelineStep]:
     """Public steps for the requester (no actor); staff also see internal steps and their
     own personal notes."""
     steps = []
-    for entry in entries:
-        if type(entry.event) not in LIFECYCLE:  # what the projection handles
+    for e in entries:
+        if e.step is None:
             continue
-        seen = visibility(entry.event)
-        own_note = seen == "note" and viewer is not None and entry.actor == viewer
-        if seen == "public" or (not public_only and (seen == "internal" or own_note)):
-            steps.append(
-                TimelineStep(
-                    version=entry.version,
-                    at=entry.event.at,  # type: ignore[attr-defined]
-                    type=entry.type,
-                    visibility=seen,
-                    actor=None if public_only else entry.actor,
-                    body=_body(entry.event),
-                )
-            )
+        seen = e.step.visibility
+        if public_only:
+            if seen == "public":
+                steps.append(msgspec.structs.replace(e.step, actor=None))
+        elif seen in ("public", "internal") or (seen == "note" and viewer is not None and e.actor == viewer):
+            steps.append(e.step)
     return steps
 
 
