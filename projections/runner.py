@@ -114,9 +114,11 @@ class Runner:
                 backoff = min(backoff * 2, 5.0)
                 continue
             backoff = 0.1
+            lost = False
             try:
                 await self._run_connected(control)
             except* CONNECTION_ERRORS as group:
+                lost = True
                 log.warning(
                     "runner lost the database (%s); reconnecting",
                     type(group.exceptions[0]).__name__,
@@ -126,6 +128,13 @@ class Runner:
                     state.owned = False
                 with contextlib.suppress(Exception):
                     await asyncio.wait_for(control.close(), 1)
+            task = asyncio.current_task()
+            if lost and task is not None and task.cancelling():
+                # Cancelled while a child failed on its connection (a query cut short by
+                # the cancellation itself, say): Python 3.11's TaskGroup then raises the
+                # child's error instead of the CancelledError, and reconnecting would keep
+                # a cancelled runner alive for ever (seen: a test's teardown hung on it).
+                raise asyncio.CancelledError
 
     async def _run_connected(self, control: Db) -> None:
         await control.add_listener(CHANNEL, self._on_notify)
