@@ -73,10 +73,17 @@ class Principal(msgspec.Struct, frozen=True, kw_only=True):
     unit_id: str
     grants: frozenset[tuple[str, str]]
     session_token: str | None = None  # set when signed in by cookie (CSRF applies)
+    by_need: dict[str, frozenset[str]] | None = None  # units_with for every need, precomputed
 
     def units_with(self, need: str) -> frozenset[str]:
-        accepted = REQUIREMENTS[need]
-        return frozenset(unit for unit, role in self.grants if role in accepted)
+        if self.by_need is not None:
+            return self.by_need[need]
+        return _units_with(self.grants, need)
+
+
+def _units_with(grants: frozenset[tuple[str, str]], need: str) -> frozenset[str]:
+    accepted = REQUIREMENTS[need]
+    return frozenset(unit for unit, role in grants if role in accepted)
 
 
 def access_middleware(app: ASGIApp) -> ASGIApp:
@@ -194,7 +201,7 @@ def principal_from(credentials: sessions.Credentials, rows: Sequence[Any]) -> Pr
     credentials (no rows: no such live session or token); None when unknown or disabled."""
     if not rows:
         return None
-    account = _account(rows)
+    account, by_need = _account(rows)
     if not account.exists or account.disabled:
         return None
     return Principal(
@@ -204,26 +211,28 @@ def principal_from(credentials: sessions.Credentials, rows: Sequence[Any]) -> Pr
         unit_id=account.unit_id,
         grants=account.grants,
         session_token=credentials.secret if credentials.kind == "session" else None,
+        by_need=by_need,
     )
 
 
 # Accounts folded before, by their stream's last event: events never change and event ids
 # are unique, so the last one's id names the whole stream up to it. Every request folds its
 # caller's account; decoding the same few events again was a twentieth of a case step.
-_folded: dict[tuple[str, int, Any], AccountState] = {}
+_folded: dict[tuple[str, int, Any], tuple[AccountState, dict[str, frozenset[str]]]] = {}
 _FOLDED_MAX = 10_000
 
 
-def _account(rows: Sequence[Any]) -> AccountState:
+def _account(rows: Sequence[Any]) -> tuple[AccountState, dict[str, frozenset[str]]]:
     last = rows[-1]
     key = (last[STREAM], last[VERSION], last[EVENT_ID])
-    account = _folded.get(key)
-    if account is None:
+    found = _folded.get(key)
+    if found is None:
         account = fold([to_recorded(r).event for r in rows])
+        found = account, {need: _units_with(account.grants, need) for need in REQUIREMENTS}
         if len(_folded) >= _FOLDED_MAX:
             _folded.clear()
-        _folded[key] = account
-    return account
+        _folded[key] = found
+    return found
 
 
 def _same_origin(scope: Scope) -> None:

@@ -12,7 +12,7 @@ from litestar.datastructures import State
 
 from services.cases.commands import AnyCommand
 from services.cases.handle import Loaded, carry_out, read_case
-from services.commanding import command_id_from, expected_from
+from services.commanding import RawHeaders, command_id_from, expected_from
 
 CASE_PROJECTIONS = ("case_timeline", "open_issue_queue", "resolution_rates")
 
@@ -29,15 +29,16 @@ async def run_command(
 ) -> Loaded:
     """`loaded`: the case as the caller has just read it (then it is not read again);
     `db`: the connection the caller holds (else the pool's)."""
+    headers = RawHeaders(request.scope)
     outcome, events = await carry_out(
         state.resources.store,
         case_id,
         command,
-        command_id=command_id_from(request.headers, state.ids),
+        command_id=command_id_from(headers, state.ids),
         actor=actor,
         now=state.clock.now(),
-        expected=expected_from(request.headers),
-        fresh_id="idempotency-key" not in request.headers,
+        expected=expected_from(headers),
+        fresh_id=headers.get("idempotency-key") is None,
         loaded=None if loaded is None else (loaded.state, loaded.version),
         db=db,
     )
