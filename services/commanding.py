@@ -7,12 +7,14 @@ first attempt instead of "already exists".
 
 from __future__ import annotations
 
+import math
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import msgspec
-from litestar.exceptions import HTTPException, ValidationException
+from litestar.exceptions import HTTPException, InternalServerException, ValidationException
+from litestar.exceptions.http_exceptions import RequestEntityTooLarge
 
 from events.base import Checkpoint
 from events.store.append import StreamOrderConflict
@@ -94,6 +96,31 @@ class RawHeaders:
         return raw_header(self.scope, name.encode())
 
 
+async def read_body(request: Any) -> bytes:
+    """The request body straight from `receive`, with Litestar's limits and answers (413
+    beyond the route's request_max_body_size, announced or streamed).
+
+    Written by hand because Litestar's Request.body builds the whole Headers object only to
+    read Content-Length: measured at a twentieth of a case step."""
+    scope = request.scope
+    limit = scope["route_handler"].resolve_request_max_body_size() or math.inf
+    announced = raw_header(scope, b"content-length")
+    if announced is not None and announced.isdigit() and int(announced) > limit:
+        raise RequestEntityTooLarge
+    chunks, size = [], 0
+    while True:
+        event = await request.receive()
+        if event["type"] == "http.disconnect":
+            raise InternalServerException("client disconnected prematurely")
+        body = event.get("body", b"")
+        size += len(body)
+        if size > limit:
+            raise RequestEntityTooLarge
+        chunks.append(body)
+        if not event.get("more_body", False):
+            return b"".join(chunks)
+
+
 async def strict_body(request: Any, shape: type[T]) -> T:
     """Decode a JSON body strictly: no coercion ("1" is not 1), no unknown fields.
 
@@ -107,7 +134,7 @@ async def strict_body(request: Any, shape: type[T]) -> T:
     if media != "application/json":
         raise HTTPException(status_code=415, detail="send application/json")
     try:
-        return msgspec.json.decode(await request.body(), type=shape, strict=True)
+        return msgspec.json.decode(await read_body(request), type=shape, strict=True)
     except msgspec.ValidationError as exc:
         raise ValidationException(str(exc)) from None
     except msgspec.DecodeError:

@@ -7,7 +7,6 @@ nobody holding the database or Redis can recover an address without the secret.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 from datetime import datetime
 from typing import Any
@@ -37,7 +36,8 @@ async def _stored_secret(pool: Any) -> str:
 
 
 def _mac(key: bytes, *parts: str) -> str:
-    return hmac.new(key, "|".join(parts).encode(), hashlib.sha256).hexdigest()
+    # hmac.digest: the one-shot C path (hmac.new builds Python objects: a fortieth of a step)
+    return hmac.digest(key, "|".join(parts).encode(), "sha256").hex()
 
 
 def client_key(secret: bytes, address: str, now: datetime) -> str:
