@@ -15,6 +15,8 @@ from typing import Any, TypeVar
 import msgspec
 from litestar.exceptions import HTTPException, InternalServerException, ValidationException
 from litestar.exceptions.http_exceptions import RequestEntityTooLarge
+from litestar.types import Empty
+from litestar.utils.scope.state import ScopeState
 
 from events.base import Checkpoint
 from events.store.append import StreamOrderConflict
@@ -103,6 +105,9 @@ async def read_body(request: Any) -> bytes:
     Written by hand because Litestar's Request.body builds the whole Headers object only to
     read Content-Length: measured at a twentieth of a case step."""
     scope = request.scope
+    kept = ScopeState.from_scope(scope)  # where Litestar keeps a body it has read (a `data` parameter)
+    if kept.body is not Empty:
+        return kept.body
     limit = scope["route_handler"].resolve_request_max_body_size() or math.inf
     announced = raw_header(scope, b"content-length")
     if announced is not None and announced.isdigit() and int(announced) > limit:
@@ -118,7 +123,8 @@ async def read_body(request: Any) -> bytes:
             raise RequestEntityTooLarge
         chunks.append(body)
         if not event.get("more_body", False):
-            return b"".join(chunks)
+            kept.body = b"".join(chunks)  # for anything that reads it after us
+            return kept.body
 
 
 async def strict_body(request: Any, shape: type[T]) -> T:

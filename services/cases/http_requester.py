@@ -11,6 +11,7 @@ import hashlib
 import hmac
 from typing import Annotated, Any
 
+import asyncpg
 import msgspec
 from litestar import Controller, Request, Response, post
 from litestar.datastructures import State
@@ -79,9 +80,12 @@ class RequesterController(Controller):
         """Raise a rights-protection request, a suggestion or a sentiment report. Anonymous
         unless `contact` is given. The receipt code is shown in this answer only."""
         body = await strict_body(request, NewCase)
-        exists = await state.resources.pool.fetchval(
-            "SELECT true FROM unit_tree WHERE unit_id = $1 AND NOT closed", body.unit_id
-        )
+        try:
+            exists = await state.resources.pool.fetchval(
+                "SELECT true FROM unit_tree WHERE unit_id = $1 AND NOT closed", body.unit_id
+            )
+        except asyncpg.UndefinedTableError:  # a fresh store: the runner has not made the tree yet
+            exists = False
         if not exists:
             raise UnknownUnit()
         done = await submit_case(

@@ -24,7 +24,7 @@ def request(messages: list[dict[str, Any]], *, limit: int = 10, length: str | No
     async def receive() -> dict[str, Any]:
         return next(feed)
 
-    return SimpleNamespace(scope={"route_handler": handler, "headers": headers}, receive=receive)
+    return SimpleNamespace(scope={"route_handler": handler, "headers": headers, "state": {}}, receive=receive)
 
 
 def part(body: bytes, more: bool) -> dict[str, Any]:
@@ -47,3 +47,9 @@ async def test_an_announced_or_streamed_body_over_the_limit_is_413_before_it_is_
 async def test_a_client_gone_mid_body_is_not_taken_for_an_empty_body() -> None:
     with pytest.raises(InternalServerException):
         await read_body(request([part(b"12", True), {"type": "http.disconnect"}]))
+
+
+async def test_a_body_litestar_read_already_is_not_read_again() -> None:
+    first = request([part(b"{}", False)])
+    assert await read_body(first) == b"{}"
+    assert await read_body(first) == b"{}"  # `receive` is not called again (it would raise here)
