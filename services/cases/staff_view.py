@@ -122,9 +122,9 @@ async def _read_case(
     held = recent.get(case_id)
     if held is not None:
         other, rows = await read(held.version)
-        events = [to_recorded(tuple(r)[:-1]) for r in rows]
-        if events and (events[0].stream_version, events[0].event_id) == (held.version, held.last):
-            return other, (held.extended(events[1:]), _paths(rows))
+        if rows and (rows[0]["stream_version"], rows[0]["event_id"]) == (held.version, held.last):
+            events = [to_recorded(tuple(r)[:-1]) for r in rows[1:]]  # the held one is not decoded again
+            return other, (held.extended(events), _paths(rows))
     other, rows = await read(1)
     return other, (loaded_from([to_recorded(tuple(r)[:-1]) for r in rows]), _paths(rows))
 
