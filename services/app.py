@@ -84,13 +84,9 @@ def create_app(settings: Settings, *, clock: Clock | None = None, ids: Ids | Non
         dependencies={"principal": Provide(current_principal, sync_to_thread=False)},
         lifespan=[lifespan, survey_lifespan, live_lifespan],  # live_lifespan: dashboards' live updates
         exception_handlers=EXCEPTION_HANDLERS,
-        # /metrics latency; traces when an endpoint is set (no layer at all otherwise); then
-        # who may call the route (innermost, so a refusal is timed and traced like any answer).
-        middleware=[
-            latency_middleware,
-            *([tracing_middleware] if settings.otel_endpoint else []),
-            access_middleware,
-        ],
+        # /metrics latency; optional traces; then who may call the route (innermost, so a
+        # refusal is timed and traced like any answer).
+        middleware=[latency_middleware, tracing_middleware, access_middleware],
         before_send=[security_headers],  # on every response, 404s included
         logging_config=None,  # Litestar's default would replace the redacting JSON handler
         request_max_body_size=settings.max_body_bytes,
