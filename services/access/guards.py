@@ -112,18 +112,20 @@ async def require_declared_role(scope: Scope, receive: Receive, send: Send) -> N
     credentials = presented(scope)
     if credentials is None:
         raise NotAuthorizedException("sign in first", headers=SIGN_IN)
-    csrf_ok = (
-        credentials.kind != "session"
-        or method not in UNSAFE
-        or await _csrf_ok(scope, receive, send, credentials)
-    )
+    needs_csrf = credentials.kind == "session" and method in UNSAFE
     state = scope.setdefault("state", {})  # what handlers see as request.state
     if handler.opt.get("reads_caller") is True:  # the handler reads the caller: caller_from()
+        # These routes take JSON only: the header is the whole check (no form is parsed
+        # for a caller not yet known to be anyone).
+        csrf_ok = not needs_csrf or await _csrf_ok(scope, receive, send, credentials, forms=False)
         state["pending_caller"] = PendingCaller(credentials, need, csrf_ok)
         return
     app_state = scope["app"].state
     rows = await sessions.account_events(app_state.resources.pool, credentials, app_state.clock.now())
-    state["principal"] = may_call(principal_from(credentials, rows), need, csrf_ok)
+    principal = may_call(principal_from(credentials, rows), need, csrf_ok=True)
+    if needs_csrf and not await _csrf_ok(scope, receive, send, credentials, forms=True):
+        raise PermissionDeniedException("CSRF token missing or wrong")
+    state["principal"] = principal
 
 
 SIGN_IN = {"WWW-Authenticate": "Bearer"}
@@ -249,10 +251,13 @@ def _same_origin(scope: Scope) -> None:
         raise PermissionDeniedException("cross-site request refused")
 
 
-async def _csrf_ok(scope: Scope, receive: Receive, send: Send, credentials: sessions.Credentials) -> bool:
-    """Cookie-authenticated writes must prove they come from our own pages."""
+async def _csrf_ok(
+    scope: Scope, receive: Receive, send: Send, credentials: sessions.Credentials, *, forms: bool
+) -> bool:
+    """Cookie-authenticated writes must prove they come from our own pages (the header, or
+    with `forms` a posted form's field)."""
     offered = raw_header(scope, CSRF_HEADER.encode())
-    if offered is None and (raw_header(scope, b"content-type") or "").startswith(FORMS):
+    if forms and offered is None and (raw_header(scope, b"content-type") or "").startswith(FORMS):
         form = await Request(scope, receive, send).form()  # pages post forms: the field
         value = form.get(CSRF_FIELD)
         offered = value if isinstance(value, str) else None

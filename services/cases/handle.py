@@ -161,6 +161,7 @@ async def carry_out(
         version,  # = `expected` when the client sent one (checked above)
         db,
     )
-    return Outcome(
-        result.positions[-1], result.last_version, result.checkpoint, appending[-1].event_id
-    ), events
+    outcome = Outcome(result.positions[-1], result.last_version, result.checkpoint, appending[-1].event_id)
+    # A retry that raced its first attempt past `replayed` (the store answered with the
+    # stored append): nothing new was appended, so the caller must not add these events.
+    return outcome, None if result.replayed else events

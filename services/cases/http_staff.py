@@ -89,11 +89,12 @@ def _step(op: str, shape: type[Any], build: Any, role: str = "handler") -> Any:
         # Everything from the request itself (one injected parameter, not four), the answer
         # pre-encoded: the steps are the busiest staff route (services/encoded.py).
         state, case_id = request.app.state, request.path_params["case_id"]
-        body = await strict_body(request, shape) if shape is not Empty else Empty()
         # One connection for the whole step, and the caller read with the case: two round
-        # trips (read, append) where a step took three and a pool checkout each.
+        # trips (read, append) where a step took three and a pool checkout each. The caller
+        # first (401/403/404, as on every route), then the body (415/413/422).
         async with state.resources.pool.acquire() as db:
             loaded, principal = await authorise_caller(db, request, case_id, role)
+            body = await strict_body(request, shape) if shape is not Empty else Empty()
             cmd = build(body, state)
             actor = principal.account_id
             after = await run_command(request, state, case_id, cmd, actor=actor, loaded=loaded, db=db)

@@ -39,3 +39,6 @@ class RecentCases:
             self._cases.move_to_end(case_id)
         while len(self._cases) > self._size:
             self._cases.popitem(last=False)
+
+    def forget(self, case_id: str) -> None:
+        self._cases.pop(case_id, None)

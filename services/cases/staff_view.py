@@ -100,7 +100,11 @@ async def authorise_caller(
     case_stream = stream(case_id)
 
     async def read(since: int) -> tuple[list[asyncpg.Record], list[asyncpg.Record]]:
-        rows = await _fetch(db, _CALLER_AND_CASE[credentials.kind], *account, case_stream, since)
+        try:
+            rows = await db.fetch(_CALLER_AND_CASE[credentials.kind], *account, case_stream, since)
+        except asyncpg.UndefinedTableError:  # no unit tree yet: still 401/403 before the 404
+            caller_from(request, await sessions.account_events(db, credentials, account[2]))
+            raise NotFound("no such case") from None
         mine = [r for r in rows if r["stream_id"] != case_stream]
         return mine, [r for r in rows if r["stream_id"] == case_stream]
 
@@ -125,6 +129,7 @@ async def _read_case(
         if rows and (rows[0]["stream_version"], rows[0]["event_id"]) == (held.version, held.last):
             events = [to_recorded(tuple(r)[:-1]) for r in rows[1:]]  # the held one is not decoded again
             return other, (held.extended(events), _paths(rows))
+        recent.forget(case_id)  # not the stream's any more (a restore): what is read now replaces it
     other, rows = await read(1)
     return other, (loaded_from([to_recorded(tuple(r)[:-1]) for r in rows]), _paths(rows))
 

@@ -67,6 +67,13 @@ async def test_a_step_reads_its_caller_with_the_case_and_every_change_bites_at_o
     assert await note_as({"Cookie": "qs_session=forged"}) == 401
     assert await note_as({"Authorization": "Bearer qs_forged"}) == 401
     assert await note_as({**own, "X-CSRF-Token": "stale"}) == 403
+    # Who is calling is settled before the body is looked at, as on every route.
+    for forged in ({"Cookie": "qs_session=forged"}, {"Authorization": "Bearer qs_forged"}):
+        for content, kind in ((b"{not json", "application/json"), (b"x", "text/plain")):
+            r = await w.client.post(
+                f"/api/v1/cases/{case_id}/messages", content=content, headers={**forged, "Content-Type": kind}
+            )
+            assert r.status_code == 401, (forged, kind, r.status_code)
     token = await w.client.post("/api/v1/auth/tokens", headers=own, json={"label": "对接"})
     bearer = {"Authorization": f"Bearer {token.json()['token']}"}
     w.secrets.append(token.json()["token"])
