@@ -114,34 +114,38 @@ class Runner:
                 backoff = min(backoff * 2, 5.0)
                 continue
             backoff = 0.1
-            lost = False
             try:
                 await self._run_connected(control)
-            except* CONNECTION_ERRORS as group:
-                lost = True
-                log.warning(
-                    "runner lost the database (%s); reconnecting",
-                    type(group.exceptions[0]).__name__,
-                )
+            except CONNECTION_ERRORS as exc:
+                log.warning("runner lost the database (%s); reconnecting", type(exc).__name__)
             finally:
                 for state in self.states.values():
                     state.owned = False
                 with contextlib.suppress(Exception):
                     await asyncio.wait_for(control.close(), 1)
-            task = asyncio.current_task()
-            if lost and task is not None and task.cancelling():
-                # Cancelled while a child failed on its connection (a query cut short by
-                # the cancellation itself, say): Python 3.11's TaskGroup then raises the
-                # child's error instead of the CancelledError, and reconnecting would keep
-                # a cancelled runner alive for ever (seen: a test's teardown hung on it).
-                raise asyncio.CancelledError
 
     async def _run_connected(self, control: Db) -> None:
+        """The watcher and one driver per projector, until one fails (its error is raised)
+        or this is cancelled (CancelledError, always).
+
+        Not a TaskGroup: on Python 3.11 a TaskGroup cancelled while a child fails (a query
+        cut short by the cancellation itself) raises the child's error instead of the
+        CancelledError — the reconnect loop then kept a cancelled runner alive for ever (a
+        test's teardown hung on it) — and after a child's own failure it leaves the task
+        marked as cancelling, so the two cannot be told apart afterwards."""
         await control.add_listener(CHANNEL, self._on_notify)
-        async with asyncio.TaskGroup() as tasks:
-            tasks.create_task(self._watch(control))
-            for p in self.projectors:
-                tasks.create_task(self._drive(control, p))
+        children = [asyncio.create_task(self._watch(control))]
+        children += [asyncio.create_task(self._drive(control, p)) for p in self.projectors]
+        try:
+            done, _ = await asyncio.wait(children, return_when=asyncio.FIRST_EXCEPTION)
+        finally:
+            for child in children:
+                child.cancel()
+            await asyncio.gather(*children, return_exceptions=True)
+        for child in done:
+            failure = None if child.cancelled() else child.exception()
+            if failure is not None:
+                raise failure
 
     def _on_notify(self, *_: object) -> None:
         self._woken_at = next(self._ticks)
