@@ -15,11 +15,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
 from redis.exceptions import RedisError
+
+from services.access.keys import service_secret
 
 log = logging.getLogger(__name__)
 CHANNEL = "qs:live"
@@ -35,21 +38,31 @@ async def positions(pool: Any) -> dict[str, int]:
     return {r["name"]: int(r["pos"] or 0) for r in rows}
 
 
-async def publish_moves(res: Any, seen: dict[str, int]) -> None:
+async def publish_moves(res: Any, seen: dict[str, int], store: str) -> None:
+    """`store` names this deployment's store in the SET NX keys: checkpoint positions repeat
+    in another store sharing the Redis (a second deployment, a test run, a restore), and a
+    key left by it would silence this one's update for a minute."""
     now = await positions(res.pool)
     for name, pos in now.items():
         if seen.get(name, pos) != pos:
             with contextlib.suppress(RedisError, OSError, TimeoutError):
-                if await res.redis.set(f"qs:live:{name}:{pos}", 1, nx=True, ex=60):
+                if await res.redis.set(f"qs:live:{store}:{name}:{pos}", 1, nx=True, ex=60):
                     await res.redis.publish(CHANNEL, WATCHED[name])
     seen.update(now)
 
 
+async def store_name(state: Any) -> str:
+    """A name for this deployment's store that says nothing: a hash of its service secret."""
+    return hashlib.sha256(b"live|" + await service_secret(state)).hexdigest()[:16]
+
+
 async def _watch(app: Any) -> None:
     seen: dict[str, int] = {}
+    store: str | None = None
     while True:
         try:
-            await publish_moves(app.state.resources, seen)
+            store = store or await store_name(app.state)
+            await publish_moves(app.state.resources, seen, store)
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # a missed beat only delays a refresh
