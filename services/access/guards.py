@@ -73,17 +73,10 @@ class Principal(msgspec.Struct, frozen=True, kw_only=True):
     unit_id: str
     grants: frozenset[tuple[str, str]]
     session_token: str | None = None  # set when signed in by cookie (CSRF applies)
-    by_need: dict[str, frozenset[str]] | None = None  # units_with for every need, precomputed
+    by_need: dict[str, frozenset[str]]  # units_with for every need, made once per account version
 
     def units_with(self, need: str) -> frozenset[str]:
-        if self.by_need is not None:
-            return self.by_need[need]
-        return _units_with(self.grants, need)
-
-
-def _units_with(grants: frozenset[tuple[str, str]], need: str) -> frozenset[str]:
-    accepted = REQUIREMENTS[need]
-    return frozenset(unit for unit, role in grants if role in accepted)
+        return self.by_need[need]
 
 
 def access_middleware(app: ASGIApp) -> ASGIApp:
@@ -155,8 +148,8 @@ def may_call(principal: Principal | None, need: str, csrf_ok: bool) -> Principal
 def caller_from(request: Request[Any, Any, Any], account_rows: Sequence[Any]) -> Principal:
     """For a `reads_caller` route: the caller from the account stream its handler read
     (rows of `records.COLUMNS`, with `sessions.ACCOUNT_STREAM` in the query that reads its
-    resource); the same 401
-    and 403 answers, in the same order, as the access check gives every other route."""
+    resource); the same 401 and 403 answers, in the same order, as the access check gives
+    every other route."""
     pending: PendingCaller = request.state.pending_caller
     return may_call(principal_from(pending.credentials, account_rows), pending.need, pending.csrf_ok)
 
@@ -230,7 +223,13 @@ def _account(rows: Sequence[Any]) -> tuple[AccountState, dict[str, frozenset[str
     found = _folded.get(key)
     if found is None:
         account = fold([to_recorded(r).event for r in rows])
-        found = account, {need: _units_with(account.grants, need) for need in REQUIREMENTS}
+        found = (
+            account,
+            {
+                need: frozenset(unit for unit, role in account.grants if role in accepted)
+                for need, accepted in REQUIREMENTS.items()
+            },
+        )
         if len(_folded) >= _FOLDED_MAX:
             _folded.clear()
         _folded[key] = found
