@@ -109,12 +109,19 @@ async def read_body(request: Any) -> bytes:
     if kept.body is not Empty:
         return kept.body
     limit = scope["route_handler"].resolve_request_max_body_size() or math.inf
+    kept.body = await receive_body(scope, request.receive, limit)  # for anything that reads it after us
+    return kept.body
+
+
+async def receive_body(scope: Any, receive: Any, limit: float) -> bytes:
+    """The body of a request from its ASGI `receive`: 413 beyond `limit` bytes, announced
+    (Content-Length) or streamed; a client gone before the end is an error, not a body."""
     announced = raw_header(scope, b"content-length")
     if announced is not None and announced.isdigit() and int(announced) > limit:
         raise RequestEntityTooLarge
     chunks, size = [], 0
     while True:
-        event = await request.receive()
+        event = await receive()
         if event["type"] == "http.disconnect":
             raise InternalServerException("client disconnected prematurely")
         body = event.get("body", b"")
@@ -123,8 +130,7 @@ async def read_body(request: Any) -> bytes:
             raise RequestEntityTooLarge
         chunks.append(body)
         if not event.get("more_body", False):
-            kept.body = b"".join(chunks)  # for anything that reads it after us
-            return kept.body
+            return b"".join(chunks)
 
 
 async def strict_body(request: Any, shape: type[T]) -> T:
@@ -132,15 +138,22 @@ async def strict_body(request: Any, shape: type[T]) -> T:
 
     Handlers still declare `data: T` so the OpenAPI document shows the body, but Litestar
     converts that parameter with strict=False; the raw body is decoded again here, strictly.
-
-    Only `application/json` is read: a cross-site HTML form cannot send that type without
-    the browser asking first (CORS), so no page elsewhere can post a JSON body here.
     """
-    media = (raw_header(request.scope, b"content-type") or "").split(";")[0].strip().lower()
+    json_only(request.scope)
+    return decode_strict(await read_body(request), shape)
+
+
+def json_only(scope: Any) -> None:
+    """Only `application/json` is read: a cross-site HTML form cannot send that type without
+    the browser asking first (CORS), so no page elsewhere can post a JSON body here."""
+    media = (raw_header(scope, b"content-type") or "").split(";")[0].strip().lower()
     if media != "application/json":
         raise HTTPException(status_code=415, detail="send application/json")
+
+
+def decode_strict(raw: bytes, shape: type[T]) -> T:
     try:
-        return msgspec.json.decode(await read_body(request), type=shape, strict=True)
+        return msgspec.json.decode(raw, type=shape, strict=True)
     except msgspec.ValidationError as exc:
         raise ValidationException(str(exc)) from None
     except msgspec.DecodeError:

@@ -16,17 +16,25 @@ import msgspec
 from litestar.types import Receive, Scope, Send
 
 _encoder = msgspec.json.Encoder()
-_FIXED = ((b"content-type", b"application/json"), (b"cache-control", b"no-store"))
+JSON = b"application/json"
+_NO_STORE = (b"cache-control", b"no-store")
 
 
 class EncodedJson:
-    def __init__(self, value: Any, status: int = 200, headers: tuple[tuple[bytes, bytes], ...] = ()) -> None:
+    def __init__(
+        self,
+        value: Any,
+        status: int = 200,
+        headers: tuple[tuple[bytes, bytes], ...] = (),
+        content_type: bytes = JSON,
+    ) -> None:
         self.body = _encoder.encode(value)
         self.status = status
         self.headers = headers
+        self.content_type = content_type
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         length = (b"content-length", str(len(self.body)).encode())
-        headers = [*_FIXED, *self.headers, length]
+        headers = [(b"content-type", self.content_type), _NO_STORE, *self.headers, length]
         await send({"type": "http.response.start", "status": self.status, "headers": headers})
         await send({"type": "http.response.body", "body": self.body, "more_body": False})

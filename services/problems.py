@@ -9,7 +9,8 @@ with a plain 500.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 import asyncpg
 from litestar import Request, Response
@@ -84,6 +85,28 @@ DB_DOWN = (
 )
 
 
+class Answer(NamedTuple):
+    """A refusal as it leaves: status, problem+json body, extra headers."""
+
+    status: int
+    body: dict[str, Any]
+    headers: dict[str, str] | None = None
+
+
+def answer(
+    status: int,
+    slug: str,
+    title: str,
+    detail: str | None = None,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> Answer:
+    body = {"type": TYPE_BASE + slug, "title": title, "status": status, **extra}
+    if detail:
+        body["detail"] = detail
+    return Answer(status, body, headers)
+
+
 def problem(
     status: int,
     slug: str,
@@ -92,19 +115,20 @@ def problem(
     headers: dict[str, str] | None = None,
     **extra: Any,
 ) -> Response[dict[str, Any]]:
-    body = {"type": TYPE_BASE + slug, "title": title, "status": status, **extra}
-    if detail:
-        body["detail"] = detail
-    return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+    return as_response(answer(status, slug, title, detail, headers, **extra))
 
 
-def _domain(_: Request[Any, Any, Any], exc: Problem) -> Response[dict[str, Any]]:
+def as_response(a: Answer) -> Response[dict[str, Any]]:
+    return Response(a.body, status_code=a.status, media_type=PROBLEM_JSON, headers=a.headers)
+
+
+def _domain(exc: Problem) -> Answer:
     headers = exc.headers or ({"Retry-After": "1"} if exc.status == 503 else None)
-    return problem(exc.status, exc.slug, exc.title, exc.detail, headers, **exc.extra)
+    return answer(exc.status, exc.slug, exc.title, exc.detail, headers, **exc.extra)
 
 
-def _wrong_version(_: Request[Any, Any, Any], exc: WrongExpectedVersion) -> Response[dict[str, Any]]:
-    return problem(
+def _wrong_version(exc: WrongExpectedVersion) -> Answer:
+    return answer(
         409,
         "wrong-expected-version",
         "The resource changed; reload and retry",
@@ -113,40 +137,57 @@ def _wrong_version(_: Request[Any, Any, Any], exc: WrongExpectedVersion) -> Resp
     )
 
 
-def _reused(_: Request[Any, Any, Any], exc: EventIdReused) -> Response[dict[str, Any]]:
-    return problem(409, "command-id-reused", "This command id was already used for another request")
+def _reused(exc: EventIdReused) -> Answer:
+    return answer(409, "command-id-reused", "This command id was already used for another request")
 
 
-def _too_large(_: Request[Any, Any, Any], exc: EventTooLarge) -> Response[dict[str, Any]]:
-    return problem(413, "body-too-large", "Too large", f"limit {exc.limit} bytes")
+def _too_large(exc: EventTooLarge) -> Answer:
+    return answer(413, "body-too-large", "Too large", f"limit {exc.limit} bytes")
 
 
-def _validation(_: Request[Any, Any, Any], exc: ValidationException) -> Response[dict[str, Any]]:
+def _validation(exc: ValidationException) -> Answer:
     errors = exc.extra if isinstance(exc.extra, list) else []
-    return problem(422, "validation", "The request is not valid", str(exc.detail), errors=errors)
+    return answer(422, "validation", "The request is not valid", str(exc.detail), errors=errors)
 
 
-def _http(_: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, Any]]:
+def _http(exc: HTTPException) -> Answer:
     status = exc.status_code
     slug = _HTTP_SLUGS.get(status, f"http-{status}")
     headers = dict(exc.headers or {})
-    return problem(status, slug, slug.replace("-", " ").capitalize(), exc.detail, headers or None)
+    return answer(status, slug, slug.replace("-", " ").capitalize(), exc.detail, headers or None)
 
 
-def _unexpected(_: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
+def _unexpected(exc: Exception) -> Answer:
     if isinstance(exc, DB_DOWN):
         log.warning("database unavailable: %s", type(exc).__name__)
-        return problem(503, "unavailable", "Service temporarily unavailable", headers={"Retry-After": "2"})
+        return answer(503, "unavailable", "Service temporarily unavailable", headers={"Retry-After": "2"})
     log.error("unexpected %s", type(exc).__name__, exc_info=exc)
-    return problem(500, "internal", "Internal error")
+    return answer(500, "internal", "Internal error")
 
 
-EXCEPTION_HANDLERS: ExceptionHandlersMap = {
-    Problem: _domain,
-    WrongExpectedVersion: _wrong_version,
-    EventIdReused: _reused,
-    EventTooLarge: _too_large,
-    ValidationException: _validation,
-    HTTPException: _http,
-    Exception: _unexpected,
-}
+# Most specific first: answer_for takes the first class the exception is an instance of.
+_ANSWERS: list[tuple[type[Exception], Callable[[Any], Answer]]] = [
+    (Problem, _domain),
+    (WrongExpectedVersion, _wrong_version),
+    (EventIdReused, _reused),
+    (EventTooLarge, _too_large),
+    (ValidationException, _validation),
+    (HTTPException, _http),
+    (Exception, _unexpected),
+]
+
+
+def answer_for(exc: Exception) -> Answer:
+    """How an exception escaping a route is answered; for code that answers outside
+    Litestar's exception handlers (the intake's front door), the same as inside them."""
+    for cls, make in _ANSWERS:
+        if isinstance(exc, cls):
+            return make(exc)
+    raise AssertionError("Exception matches every exception")
+
+
+def _handler(make: Callable[[Any], Answer]) -> Callable[[Request[Any, Any, Any], Any], Response[Any]]:
+    return lambda _request, exc: as_response(make(exc))
+
+
+EXCEPTION_HANDLERS: ExceptionHandlersMap = {cls: _handler(make) for cls, make in _ANSWERS}

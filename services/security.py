@@ -52,9 +52,14 @@ async def security_headers(message: Message, scope: Scope) -> None:
         return
     headers = list(message.get("headers") or [])
     present = {name.lower() for name, _ in headers}
-    wanted = _DOCS if scope.get("path", "").startswith("/api/schema") else _PAGES
-    if scope.get("scheme") == "https":
-        wanted = wanted + _TLS
+    wanted = headers_for(scope)
     # A handler that set its own value (a stricter Referrer-Policy, say) keeps it.
     headers.extend(pair for pair in wanted if pair[0] not in present)
     message["headers"] = headers
+
+
+def headers_for(scope: Scope) -> list[tuple[bytes, bytes]]:
+    """The security headers a response to this request carries (for code that answers
+    outside Litestar's before_send hooks too: the intake's front door)."""
+    wanted = _DOCS if scope.get("path", "").startswith("/api/schema") else _PAGES
+    return wanted + _TLS if scope.get("scheme") == "https" else wanted

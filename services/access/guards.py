@@ -94,7 +94,7 @@ async def require_declared_role(scope: Scope, receive: Receive, send: Send) -> N
     handler: BaseRouteHandler = scope["route_handler"]
     method = scope.get("method")
     if method in UNSAFE:
-        _same_origin(scope)
+        same_origin(scope)
     if method == "OPTIONS" or handler.opt.get("public") is True:
         return  # public: no Request object built, nothing read (the intake's hot path)
     need = handler.opt.get("role")
@@ -236,7 +236,7 @@ def _account(rows: Sequence[Any]) -> tuple[AccountState, dict[str, frozenset[str
     return found
 
 
-def _same_origin(scope: Scope) -> None:
+def same_origin(scope: Scope) -> None:
     """Browsers name the page a write comes from; one from another site is refused (this
     also stops a foreign page signing a visitor in to the attacker's account)."""
     origin = raw_header(scope, b"origin")
