@@ -81,10 +81,14 @@ def raw_header(scope: Any, name: bytes) -> str | None:
     For the checks every write makes: building Litestar's Headers object for them cost
     more than the checks themselves on the intake path. (`name` is lower-case; servers
     send lower-case names, a test client might not.)"""
-    for key, value in scope["headers"]:
-        if key == name or key.lower() == name:
-            return value.decode("latin-1")  # type: ignore[no-any-return]
-    return None
+    found: dict[bytes, bytes] | None = scope.get(_BY_NAME)
+    if found is None:  # once per request: a step asks for eight headers, most of them absent
+        found = scope[_BY_NAME] = {key.lower(): value for key, value in reversed(scope["headers"])}
+    value = found.get(name)
+    return None if value is None else value.decode("latin-1")
+
+
+_BY_NAME = "qs.headers_by_name"  # the request's headers by lower-case name (the first of repeats)
 
 
 class RawHeaders:
