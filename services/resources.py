@@ -19,7 +19,7 @@ from events.store.pool import create_pool
 from projections.catalogue import all_projectors
 from projections.runner import Runner
 from services import embedded
-from services.cases.recent import RecentCases
+from services.cases.recent import HeldCallers, RecentCases
 from services.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -35,6 +35,7 @@ class Resources:
     runner: Runner | None = None
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     recent_cases: RecentCases = field(default_factory=RecentCases)  # read from, checked each step
+    held_callers: HeldCallers = field(default_factory=HeldCallers)  # checked by each step's append
 
 
 def resolve_urls(settings: Settings) -> tuple[str, str]:

@@ -17,7 +17,7 @@ from collections.abc import AsyncIterator, Callable, Sequence
 import asyncpg
 
 from events.base import START, Checkpoint, PendingEvent, RecordedEvent
-from events.store.append import AppendResult, StreamOrderConflict, append
+from events.store.append import AppendResult, Condition, ConditionFailed, StreamOrderConflict, append
 from events.store.db import Db
 from events.store.expected import Expect, ExpectedVersion
 from events.store.read_all import read_all
@@ -28,7 +28,7 @@ ORDER_RETRIES = 20
 NOTIFY_EVERY = 0.01  # seconds: at most ~100 NOTIFYs a second however many appends
 log = logging.getLogger(__name__)
 
-__all__ = ["CHANNEL", "AppendResult", "EventStore", "Expect"]
+__all__ = ["CHANNEL", "AppendResult", "Condition", "ConditionFailed", "EventStore", "Expect"]
 
 
 class EventStore:
@@ -44,18 +44,19 @@ class EventStore:
         events: Sequence[PendingEvent],
         expected: ExpectedVersion,
         conn: asyncpg.Connection | None = None,
+        condition: Condition | None = None,
     ) -> AppendResult:
         """`conn`: a connection the caller holds and that is in no transaction (each try is
-        then a transaction of its own), else one from the pool."""
+        then a transaction of its own), else one from the pool. `condition`: see Condition."""
         # StreamOrderConflict only ever asks for a fresh transaction: retry a few times, with
         # a little jitter so writers racing for one hot stream spread out.
         for attempt in range(ORDER_RETRIES):
             try:
                 if conn is not None:
-                    result = await append(conn, stream_id, events, expected)
+                    result = await append(conn, stream_id, events, expected, condition=condition)
                 else:
                     async with self.pool.acquire() as pooled:
-                        result = await append(pooled, stream_id, events, expected)
+                        result = await append(pooled, stream_id, events, expected, condition=condition)
                 break
             except StreamOrderConflict:
                 if attempt == ORDER_RETRIES - 1:

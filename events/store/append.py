@@ -13,8 +13,10 @@ the function ran at 0.4 x a plain INSERT, this statement at over 0.7 x (bench/ap
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import asyncpg
 import msgspec
@@ -45,6 +47,21 @@ class StreamOrderConflict(Exception):
     """
 
 
+class Condition(NamedTuple):
+    """What else must hold for an append to happen, checked in its own statement (a dynamic
+    consistency boundary): a boolean SQL expression over the database with its own
+    parameters, numbered $1… in `sql`. A caller that decided from state it holds in memory
+    appends on the condition that nothing that decision rests on has changed since."""
+
+    sql: str
+    args: tuple[Any, ...]
+
+
+class ConditionFailed(Exception):
+    """Nothing was appended: the condition did not hold, or the expected version was not
+    the stream's. The caller reads and decides again (it never learns which)."""
+
+
 _GUARD = """
 WITH last AS (SELECT stream_version AS v, transaction_id AS tx, era FROM events
                WHERE stream_id = $1 ORDER BY stream_version DESC LIMIT 1),
@@ -53,7 +70,8 @@ cur AS (SELECT coalesce((SELECT v FROM last), 0) AS v, (SELECT tx FROM last) AS 
 ok AS (SELECT v FROM cur
         WHERE ($2::bigint >= 0 AND v = $2::bigint OR $2::bigint = -1 OR $2::bigint = -2 AND v > 0)
           -- the order guard: ids of an older era (a restore) always sort before this one's
-          AND (tx IS NULL OR era < (SELECT era FROM store_meta) OR tx <= pg_current_xact_id()))
+          AND (tx IS NULL OR era < (SELECT era FROM store_meta) OR tx <= pg_current_xact_id())
+          /*condition*/)
 INSERT INTO events (era, event_id, stream_id, stream_version, type, schema_version, data, metadata)
 """
 _RETURNING = " RETURNING position, stream_version, era, transaction_id::text::bigint AS tx"
@@ -74,6 +92,15 @@ _MANY = (
 )
 
 
+_OWN_PARAMETERS = 7  # stream, expected version and five event columns: a condition's follow
+
+
+@functools.lru_cache(maxsize=64)
+def _conditional(statement: str, condition: str) -> str:
+    renumbered = re.sub(r"\$(\d+)", lambda m: f"${int(m[1]) + _OWN_PARAMETERS}", condition)
+    return statement.replace("/*condition*/", f"AND ({renumbered})")
+
+
 async def append(
     conn: Db,
     stream_id: str,
@@ -81,15 +108,22 @@ async def append(
     expected: ExpectedVersion,
     *,
     max_event_bytes: int = MAX_EVENT_BYTES,
+    condition: Condition | None = None,
 ) -> AppendResult:
+    """`condition`: append only while it holds, else raise ConditionFailed (see Condition);
+    it needs an exact expected version and a connection in no transaction."""
     if not events:
         raise ValueError("append needs at least one event")
     columns = _columns(events, max_event_bytes)
+    statement = _ONE if len(events) == 1 else _MANY
+    values = [c[0] for c in columns] if len(events) == 1 else columns
+    extra: tuple[Any, ...] = ()
+    if condition is not None:
+        if int(expected) < 0 or conn.is_in_transaction():
+            raise ValueError("a conditional append needs an exact expected version and no transaction")
+        statement, extra = _conditional(statement, condition.sql), condition.args
     try:
-        if len(events) == 1:
-            rows = await conn.fetch(_ONE, stream_id, int(expected), *(c[0] for c in columns))
-        else:
-            rows = await conn.fetch(_MANY, stream_id, int(expected), *columns)
+        rows = await conn.fetch(statement, stream_id, int(expected), *values, *extra)
     except asyncpg.UniqueViolationError as exc:
         if exc.constraint_name == "events_stream_version_key" and expected in (
             Expect.ANY,
@@ -101,6 +135,8 @@ async def append(
                 raise EventIdReused(f"event ids of this append were already stored ({stream_id!r})") from None
             raise WrongExpectedVersion(stream_id, describe(expected), None) from None
         rows = []
+    if not rows and condition is not None:
+        raise ConditionFailed(stream_id)
     if rows:
         rows.sort(key=lambda r: r["stream_version"])
         last = rows[-1]
@@ -168,4 +204,4 @@ async def _diagnose(
     raise StreamOrderConflict(stream_id)
 
 
-__all__ = ["AppendResult", "Expect", "StreamOrderConflict", "append"]
+__all__ = ["AppendResult", "Condition", "ConditionFailed", "Expect", "StreamOrderConflict", "append"]

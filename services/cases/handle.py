@@ -17,7 +17,7 @@ import asyncpg
 
 from events.base import Event, RecordedEvent, pending
 from events.cases import CaseSubmitted, WorkdayDeclared
-from events.store import EventStore
+from events.store import Condition, EventStore
 from events.store.db import Queryable
 from events.store.errors import WrongExpectedVersion
 from events.store.read_stream import read_stream
@@ -131,12 +131,14 @@ async def carry_out(
     fresh_id: bool = False,
     loaded: tuple[CaseState, int] | None = None,
     db: asyncpg.Connection | None = None,
+    condition: Condition | None = None,
 ) -> tuple[Outcome, list[Event] | None]:
     """Read (unless `loaded`: the state and version the caller has just read), decide,
     append. The outcome, and the events appended now ([] when the decider decided none;
     None when the command had been carried out before and this was a retry).
     `fresh_id`: the command id was just generated here, so it cannot be a retry.
-    `db`: a connection the caller holds (in no transaction), else the store's pool."""
+    `db`: a connection the caller holds (in no transaction), else the store's pool.
+    `condition`: append only while it holds (held.py), else ConditionFailed."""
     conn: Queryable = db or store.pool
     done = None if fresh_id else await replayed(conn, command_id)
     if done is not None:
@@ -160,6 +162,7 @@ async def carry_out(
         appending,
         version,  # = `expected` when the client sent one (checked above)
         db,
+        condition,
     )
     outcome = Outcome(result.positions[-1], result.last_version, result.checkpoint, appending[-1].event_id)
     # A retry that raced its first attempt past `replayed` (the store answered with the

@@ -19,6 +19,7 @@ from litestar.params import FromPath, FromQuery
 from events.cases import DeclineReason, Kind, Urgency, Visibility
 from services.access.guards import Principal
 from services.cases import commands as c
+from services.cases import held
 from services.cases.notifications import Notification, for_principal
 from services.cases.queries import QueueRow, open_issue_queue
 from services.cases.staff_view import CaseView, authorise, authorise_caller, case_view, view_of
@@ -93,11 +94,18 @@ def _step(op: str, shape: type[Any], build: Any, role: str = "handler") -> Any:
         # trips (read, append) where a step took three and a pool checkout each. The caller
         # first (401/403/404, as on every route), then the body (415/413/422).
         async with state.resources.pool.acquire() as db:
-            loaded, principal = await authorise_caller(db, request, case_id, role)
-            body = await strict_body(request, shape) if shape is not Empty else Empty()
-            cmd = build(body, state)
-            actor = principal.account_id
-            after = await run_command(request, state, case_id, cmd, actor=actor, loaded=loaded, db=db)
+            # Decided from what this process holds, in one round trip, when it holds it all
+            # and nothing changed (held.py); else read, decide, append.
+            taken = await held.step(db, request, case_id, role, shape, build, Empty)
+            state.metrics.case_step("held" if taken else "read")
+            if taken is not None:
+                after, principal = taken
+            else:
+                loaded, principal = await authorise_caller(db, request, case_id, role)
+                body = await strict_body(request, shape) if shape is not Empty else Empty()
+                cmd = build(body, state)
+                actor = principal.account_id
+                after = await run_command(request, state, case_id, cmd, actor=actor, loaded=loaded, db=db)
             state.resources.recent_cases.keep(case_id, after)
             view = await view_of(state, principal, case_id, after, db)
         return EncodedJson(view, headers=((b"etag", f'"{view.version}"'.encode()),))

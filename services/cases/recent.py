@@ -1,4 +1,5 @@
-"""Cases this process has just read or stepped, so the next read asks only for what is new.
+"""Cases (and callers) this process has just read or stepped, so the next read asks only for
+what is new, or a step need not read at all (held.py).
 
 A step still reads the case's stream on every request (the answer is always current), but
 from the version held here on: the event at that version comes back too and must be the
@@ -10,35 +11,84 @@ least-recently-used map is a dozen lines, and the check that makes it safe is ou
 
 from __future__ import annotations
 
+import uuid
 from collections import OrderedDict
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
+    from services.access.guards import Principal
+    from services.access.sessions import Credentials
     from services.cases.handle import Loaded
 
 SIZE = 2_000  # cases: a few MB at most
 
 
+Paths = dict[str, list[str]]  # unit → its unit-tree path, as read with the case
+
+
 class RecentCases:
     def __init__(self, size: int = SIZE) -> None:
-        self._cases: OrderedDict[str, Loaded] = OrderedDict()
+        self._cases: OrderedDict[str, tuple[Loaded, Paths | None]] = OrderedDict()
         self._size = size
 
     def get(self, case_id: str) -> Loaded | None:
-        loaded = self._cases.get(case_id)
-        if loaded is not None:
-            self._cases.move_to_end(case_id)
-        return loaded
-
-    def keep(self, case_id: str, loaded: Loaded) -> None:
-        """Remember `loaded` unless a later version is held already (steps may finish out
-        of order; an older one would only cost reading more next time)."""
         held = self._cases.get(case_id)
-        if held is None or held.version <= loaded.version:
-            self._cases[case_id] = loaded
+        if held is None:
+            return None
+        self._cases.move_to_end(case_id)
+        return held[0]
+
+    def paths(self, case_id: str) -> Paths | None:
+        """The unit paths read with the case, when held (a step decided from what is held
+        checks them unchanged: held.py)."""
+        held = self._cases.get(case_id)
+        return None if held is None else held[1]
+
+    def keep(self, case_id: str, loaded: Loaded, paths: Paths | None = None) -> None:
+        """Remember `loaded` unless a later version is held already (steps may finish out
+        of order; an older one would only cost reading more next time). `paths`: as just
+        read with it; None keeps those held (a step does not move units)."""
+        held = self._cases.get(case_id)
+        if held is None or held[0].version <= loaded.version:
+            kept = paths if paths is not None else (held[1] if held is not None else None)
+            self._cases[case_id] = (loaded, kept)
             self._cases.move_to_end(case_id)
         while len(self._cases) > self._size:
             self._cases.popitem(last=False)
 
     def forget(self, case_id: str) -> None:
         self._cases.pop(case_id, None)
+
+
+class HeldCaller(NamedTuple):
+    """A caller as their account stood at its last event `last_event`."""
+
+    principal: Principal
+    last_event: uuid.UUID
+
+
+class HeldCallers:
+    """The callers of recent steps, by their credentials' digest (bounded, least recently
+    used first out). Nothing here is trusted on its own: a step decided from it appends only
+    on the condition that the account's last event is still `last_event` (held.py)."""
+
+    def __init__(self, size: int = SIZE) -> None:
+        self._callers: OrderedDict[tuple[str, bytes], HeldCaller] = OrderedDict()
+        self._size = size
+
+    def get(self, key: tuple[str, bytes]) -> HeldCaller | None:
+        found = self._callers.get(key)
+        if found is not None:
+            self._callers.move_to_end(key)
+        return found
+
+    def keep(self, key: tuple[str, bytes], caller: HeldCaller) -> None:
+        self._callers[key] = caller
+        self._callers.move_to_end(key)
+        while len(self._callers) > self._size:
+            self._callers.popitem(last=False)
+
+
+def caller_key(credentials: Credentials, digest: bytes) -> tuple[str, bytes]:
+    """`digest`: of the credentials' secret (sessions.account_arguments), never the secret."""
+    return credentials.kind, digest

@@ -25,7 +25,7 @@ from services.cases.calendar import WorkCalendar
 from services.cases.handle import Loaded, declared_days, loaded_from, read_case, stream
 from services.cases.policy import DEFAULT_POLICY
 from services.cases.queries import TimelineStep
-from services.cases.recent import RecentCases
+from services.cases.recent import HeldCaller, RecentCases, caller_key
 from services.cases.timeline import timeline as timeline_of
 from services.cases.timing import dues
 from services.problems import NotFound
@@ -110,6 +110,8 @@ async def authorise_caller(
 
     account_rows, loaded = await _read_case(recent, case_id, read)
     principal = caller_from(request, [tuple(r)[:-1] for r in account_rows])
+    held = HeldCaller(principal, account_rows[-1]["event_id"])  # rows there: caller_from passed
+    request.app.state.resources.held_callers.keep(caller_key(credentials, account[0]), held)
     return _in_scope(principal, need, loaded, recent, case_id), principal
 
 
@@ -154,13 +156,19 @@ def _in_scope(
     case_id: str,
 ) -> Loaded:
     loaded, paths = read
+    if not covers(principal, need, loaded, paths):
+        raise NotFound("no such case")
+    recent.keep(case_id, loaded, paths)
+    return loaded
+
+
+def covers(principal: Principal, need: str, loaded: Loaded, paths: dict[str, list[str]]) -> bool:
+    """Whether the case exists and a unit the caller holds `need` at lies on the path of
+    its unit or its lead unit."""
     case = loaded.state
     mine = principal.units_with(need)
     units = (case.unit_id, case.lead_unit or "")
-    if not case.exists or not any(mine.intersection(paths.get(u) or ()) for u in units):
-        raise NotFound("no such case")
-    recent.keep(case_id, loaded)
-    return loaded
+    return case.exists and any(mine.intersection(paths.get(u) or ()) for u in units)
 
 
 async def case_view(

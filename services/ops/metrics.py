@@ -22,7 +22,7 @@ from litestar import Controller, Request, Response, get
 from litestar.datastructures import State
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Histogram, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
@@ -44,9 +44,20 @@ class Metrics:
         )
         # labels → child: a dict hit per request instead of prometheus' lock and checks
         self._timers: dict[tuple[str, str, str], Any] = {}
+        steps = Counter(
+            "qs_case_steps",
+            "Case steps by how the state was had: held (decided from what the process held,"
+            " one round trip) or read (the stream read first)",
+            ["state"],
+            registry=self.registry,
+        )
+        self._steps = {state: steps.labels(state) for state in ("held", "read")}
         self.stats = StoreStats()
         self.resources: Any = None  # set at scrape time (the lifespan opens them later)
         self.registry.register(_StoreCollector(self))
+
+    def case_step(self, state: str) -> None:
+        self._steps[state].inc()
 
     def observe(self, route: str, method: str, status: str, seconds: float) -> None:
         key = (route, method, status)  # bounded: route templates × methods × statuses

@@ -8,7 +8,7 @@ import asyncpg
 import pytest
 
 from events.base import Metadata, PendingEvent
-from events.store import EventStore, Expect
+from events.store import Condition, ConditionFailed, EventStore, Expect
 from events.store.append import MAX_EVENT_BYTES, append
 from events.store.errors import EventIdReused, EventTooLarge, WrongExpectedVersion
 from tests.support.events import Happened
@@ -134,3 +134,45 @@ async def test_append_records_causation_correlation_and_actor(store: EventStore)
 async def test_append_empty_batch_is_refused(store: EventStore) -> None:
     with pytest.raises(ValueError):
         await store.append("s-1", [], Expect.ANY)
+
+
+# A conditional append (a dynamic consistency boundary): the condition is checked in the
+# append's own statement, with its own parameters.
+_OTHER_AT = Condition("(SELECT max(stream_version) FROM events WHERE stream_id = $1) = $2", ("other", 2))
+
+
+async def test_conditional_append_happens_only_while_its_condition_holds(
+    store: EventStore, pool: asyncpg.Pool
+) -> None:
+    await store.append("other", new(Happened(n=1)), Expect.NO_STREAM)
+    await store.append("s-1", new(Happened(n=1)), Expect.NO_STREAM)
+    with pytest.raises(ConditionFailed):  # "other" is at version 1, not 2
+        await store.append("s-1", new(Happened(n=2)), 1, condition=_OTHER_AT)
+    assert await count(pool) == 2
+    await store.append("other", new(Happened(n=2)), 1)
+    r = await store.append("s-1", new(Happened(n=2), Happened(n=3)), 1, condition=_OTHER_AT)
+    assert r.last_version == 3 and not r.replayed
+    assert [e.event.n for e in await store.read_stream("s-1")] == [1, 2, 3]  # type: ignore[attr-defined]
+
+
+async def test_conditional_append_at_a_stale_version_fails_without_a_diagnosis(
+    store: EventStore, pool: asyncpg.Pool
+) -> None:
+    await store.append("other", new(Happened(n=1), Happened(n=2)), Expect.NO_STREAM)
+    await store.append("s-1", new(Happened(n=1), Happened(n=2)), Expect.NO_STREAM)
+    with pytest.raises(ConditionFailed):  # the condition holds; the version does not
+        await store.append("s-1", new(Happened(n=3)), 1, condition=_OTHER_AT)
+    with pytest.raises(ValueError):  # only against an exact version
+        await store.append("s-1", new(Happened(n=3)), Expect.ANY, condition=_OTHER_AT)
+    assert await count(pool) == 4
+
+
+async def test_two_conditional_appends_at_one_version_one_wins(store: EventStore, pool: asyncpg.Pool) -> None:
+    await store.append("other", new(Happened(n=1), Happened(n=2)), Expect.NO_STREAM)
+    await store.append("s-1", new(Happened(n=1)), Expect.NO_STREAM)
+    outcomes = await asyncio.gather(
+        *(store.append("s-1", new(Happened(n=10 + i)), 1, condition=_OTHER_AT) for i in range(2)),
+        return_exceptions=True,
+    )
+    assert sorted(type(o).__name__ for o in outcomes) == ["AppendResult", "ConditionFailed"]
+    assert await count(pool) == 4
