@@ -112,9 +112,19 @@ async def read_body(request: Any) -> bytes:
     kept = ScopeState.from_scope(scope)  # where Litestar keeps a body it has read (a `data` parameter)
     if kept.body is not Empty:
         return kept.body
+    failed = scope.get(_BODY_FAILED)
+    if failed is not None:  # read in part already: what `receive` gives now is only the rest
+        raise failed
     limit = scope["route_handler"].resolve_request_max_body_size() or math.inf
-    kept.body = await receive_body(scope, request.receive, limit)  # for anything that reads it after us
+    try:
+        kept.body = await receive_body(scope, request.receive, limit)  # for anything reading it after us
+    except HTTPException as exc:  # too large, or the client went away: the same again if asked again
+        scope[_BODY_FAILED] = exc
+        raise
     return kept.body
+
+
+_BODY_FAILED = "qs.body_failed"
 
 
 async def receive_body(scope: Any, receive: Any, limit: float) -> bytes:

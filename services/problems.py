@@ -119,7 +119,8 @@ def problem(
 
 
 def as_response(a: Answer) -> Response[dict[str, Any]]:
-    return Response(a.body, status_code=a.status, media_type=PROBLEM_JSON, headers=a.headers)
+    headers = {"Cache-Control": "no-store", **(a.headers or {})}  # a refusal is never reused
+    return Response(a.body, status_code=a.status, media_type=PROBLEM_JSON, headers=headers)
 
 
 def _domain(exc: Problem) -> Answer:

@@ -23,9 +23,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import asyncpg
 from litestar.exceptions import HTTPException
 
 from events.store import Condition, ConditionFailed
+from events.store.errors import StoreError
 from services.access import sessions
 from services.access.guards import PendingCaller, Principal, may_call
 from services.cases.handle import Loaded, carry_out, stream
@@ -84,8 +86,10 @@ async def step(
             db=db,
             condition=_condition(pending.credentials.kind, account, caller, case_id, case, units, paths),
         )
-    except (HTTPException, Problem, ConditionFailed):
-        return None  # refused, or something changed: read and decide again
+    # Refused, or something changed: read and decide again. Never a broader catch: an
+    # error after the append committed (a lost connection) must not take the step twice.
+    except (HTTPException, Problem, ConditionFailed, StoreError, asyncpg.UndefinedTableError):
+        return None
     if not events:
         return None  # nothing appended, so nothing checked: the usual way answers
     return case.then(events, principal.account_id, outcome.last_event_id), principal

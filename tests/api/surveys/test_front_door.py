@@ -18,6 +18,7 @@ __all__ = ["settings", "world"]
 
 COMPARED = (
     "content-type",
+    "cache-control",
     "x-content-type-options",
     "referrer-policy",
     "x-frame-options",

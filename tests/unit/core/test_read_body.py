@@ -53,3 +53,16 @@ async def test_a_body_litestar_read_already_is_not_read_again() -> None:
     first = request([part(b"{}", False)])
     assert await read_body(first) == b"{}"
     assert await read_body(first) == b"{}"  # `receive` is not called again (it would raise here)
+
+
+async def test_a_body_refused_part_way_is_refused_again_not_read_from_where_it_stopped() -> None:
+    """A step tried one way and then the other (services/cases/held.py) asks twice: the
+    second answer must not be the body's tail."""
+    oversized = request([part(b"123456", True), part(b"78901", True), part(b"{}", False)])
+    for _ in range(2):
+        with pytest.raises(RequestEntityTooLarge):
+            await read_body(oversized)
+    gone = request([part(b"12", True), {"type": "http.disconnect"}, part(b"{}", False)])
+    for _ in range(2):
+        with pytest.raises(InternalServerException):
+            await read_body(gone)
