@@ -21,7 +21,14 @@ CODE_ALPHABET_LEN = 16  # base32 characters: 80 bits, far beyond guessing under 
 
 
 def _mac(secret: bytes, *parts: str) -> bytes:
-    return hmac.digest(secret, "|".join(parts).encode(), hashlib.sha256)  # one-shot: in C
+    mac = _keyed(secret).copy()  # the key schedule done once per secret, not per answer
+    mac.update("|".join(parts).encode())
+    return mac.digest()
+
+
+@functools.lru_cache(maxsize=8)
+def _keyed(secret: bytes) -> hmac.HMAC:
+    return hmac.new(secret, digestmod=hashlib.sha256)
 
 
 def invitation_code(secret: bytes, survey_id: str, cycle: int, unit_id: str, issue_id: str, n: int) -> str:

@@ -17,8 +17,11 @@ from events.surveys import Definition, Question
 from services.problems import Problem
 from services.surveys.model import LIKERT
 
-# Zero-width and bidirectional controls, the BOM and other invisible format characters.
-_INVISIBLE = re.compile("[\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+# Zero-width and bidirectional controls, the BOM and other invisible format characters,
+# and the control characters (Unicode category Cc) but newline and tab: one scan in C.
+_INVISIBLE = re.compile(
+    "[\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\x00-\x08\x0b-\x1f\x7f-\x9f]"
+)
 _MARKUP = re.compile(r"<\s*[A-Za-z!/?]")
 
 
@@ -40,11 +43,13 @@ def validate(
     values: dict[str, Value] = {}
     for qid, raw in answers.items():
         if qid in by_id:
-            reason = _check(by_id[qid], raw)
+            q = by_id[qid]
+            value = _normalised(raw) if q.kind == "text" and isinstance(raw, str) else raw
+            reason = _check(q, value)
             if reason:
                 errors.append({"question_id": qid, "reason": reason})
             else:
-                values[qid] = _clean(by_id[qid], raw)
+                values[qid] = sorted(value) if q.kind == "multiple" else value
     for qid in raised:
         if qid not in by_id or by_id[qid].kind != "text" or qid not in values:
             errors.append({"question_id": qid, "reason": "only an answered free-text question can be raised"})
@@ -102,27 +107,23 @@ def _questions(definition: Definition) -> dict[str, Question]:
     return found[1]
 
 
-def _text_problem(q: Question, raw: Any) -> str | None:
-    if not isinstance(raw, str):
+def _normalised(raw: str) -> str:
+    return unicodedata.normalize("NFC", raw).strip()  # what is kept of a free text
+
+
+def _text_problem(q: Question, text: Any) -> str | None:
+    """`text`: already normalised (_normalised) when it is a string."""
+    if not isinstance(text, str):
         return "text"
-    text = unicodedata.normalize("NFC", raw).strip()
     if not text:
         return "empty text; leave the question out instead"
     if len(text) > q.max_length:
         return f"at most {q.max_length} characters"
-    if _INVISIBLE.search(text) or any(unicodedata.category(c) == "Cc" and c not in "\n\t" for c in text):
+    if _INVISIBLE.search(text):
         return "invisible, control or direction-changing characters"
     if _MARKUP.search(text):
         return "markup is not accepted"
     return None
-
-
-def _clean(q: Question, raw: Any) -> Value:
-    if q.kind == "text":
-        return unicodedata.normalize("NFC", raw).strip()
-    if q.kind == "multiple":
-        return sorted(raw)
-    return raw  # type: ignore[no-any-return]
 
 
 def sealed_size(definition: Definition, per_char: int = 4) -> int:
