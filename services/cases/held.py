@@ -65,6 +65,8 @@ async def step(
     case, paths = recent.get(case_id), recent.paths(case_id)
     if caller is None or case is None or case.last is None or paths is None:
         return None
+    if recent.lately_missed(case_id, now):
+        return None
     units = [u for u in (case.state.unit_id, case.state.lead_unit) if u]
     if not units or any(u not in paths for u in units):
         return None  # just assigned to a unit whose path was not read with the case
@@ -88,7 +90,11 @@ async def step(
         )
     # Refused, or something changed: read and decide again. Never a broader catch: an
     # error after the append committed (a lost connection) must not take the step twice.
-    except (HTTPException, Problem, ConditionFailed, StoreError, asyncpg.UndefinedTableError):
+    except ConditionFailed:
+        recent.missed(case_id, now)
+        state.metrics.case_step("missed")
+        return None
+    except (HTTPException, Problem, StoreError, asyncpg.UndefinedTableError):
         return None
     if not events:
         return None  # nothing appended, so nothing checked: the usual way answers

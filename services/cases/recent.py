@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import uuid
 from collections import OrderedDict
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
@@ -26,10 +27,28 @@ SIZE = 2_000  # cases: a few MB at most
 Paths = dict[str, list[str]]  # unit → its unit-tree path, as read with the case
 
 
+MISS_PAUSE = timedelta(minutes=1)  # after a held step found its case changed elsewhere
+
+
 class RecentCases:
     def __init__(self, size: int = SIZE) -> None:
         self._cases: OrderedDict[str, tuple[Loaded, Paths | None]] = OrderedDict()
+        self._missed: OrderedDict[str, datetime] = OrderedDict()
         self._size = size
+
+    def missed(self, case_id: str, now: datetime) -> None:
+        """A step decided from the held case found it changed (another replica stepped it,
+        most likely): for a while, this process's steps on it read first. Behind a balancer
+        that spreads one handler's steps over replicas, a held attempt would otherwise fail
+        every time and cost a third round trip."""
+        self._missed[case_id] = now
+        self._missed.move_to_end(case_id)
+        while len(self._missed) > self._size:
+            self._missed.popitem(last=False)
+
+    def lately_missed(self, case_id: str, now: datetime) -> bool:
+        at = self._missed.get(case_id)
+        return at is not None and now - at < MISS_PAUSE
 
     def get(self, case_id: str) -> Loaded | None:
         held = self._cases.get(case_id)

@@ -47,11 +47,12 @@ class Metrics:
         steps = Counter(
             "qs_case_steps",
             "Case steps by how the state was had: held (decided from what the process held,"
-            " one round trip) or read (the stream read first)",
+            " one round trip) or read (the stream read first); missed: held attempts that found"
+            " the case or caller changed (then read)",
             ["state"],
             registry=self.registry,
         )
-        self._steps = {state: steps.labels(state) for state in ("held", "read")}
+        self._steps = {state: steps.labels(state) for state in ("held", "read", "missed")}
         self.stats = StoreStats()
         self.resources: Any = None  # set at scrape time (the lifespan opens them later)
         self.registry.register(_StoreCollector(self))
