@@ -5,12 +5,14 @@ their decision rests on did: the caller's account, the case's stream, its units'
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import asyncpg
 import pytest
 
 from events.cases import MessagePosted
 from events.store import EventStore
+from services.cases import held
 from services.cases.handle import stream
 from tests.api.cases.support import case_id_of, raise_case, step
 from tests.support.access import World
@@ -128,3 +130,45 @@ async def test_a_unit_moved_out_of_the_callers_subtree_is_404_on_the_next_step(
     assert seen.status_code == 404
     assert await noted(w, case_id) == (404, {"held": 0, "read": 1, "missed": 1})
     assert await events_of(pool, case_id) == 3
+
+
+async def test_a_session_that_expired_since_the_last_step_is_401(world: World, clock: FixedClock) -> None:
+    w = world
+    await raise_case(w, w.units["A1"])
+    case_id = await case_id_of(w)
+    assert (await step(w, case_id, "accept")).status_code == 200
+    assert await noted(w, case_id) == (200, {"held": 1, "read": 0, "missed": 0})
+    clock.advance(hours=13)  # sessions last 12 hours (settings.session_hours)
+    assert await noted(w, case_id) == (401, {"held": 0, "read": 1, "missed": 1})
+
+
+async def test_a_step_that_lands_between_the_held_decision_and_its_append_wins_and_neither_is_lost(
+    world: World, pool: asyncpg.Pool, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two steps at once from one held version: the other one's append lands while this one
+    is decided, before it appends. This one finds the case changed, reads it, and is
+    appended after it: neither is lost or taken twice."""
+    w = world
+    await raise_case(w, w.units["A1"])
+    case_id = await case_id_of(w)
+    assert (await step(w, case_id, "accept")).status_code == 200
+    assert (await noted(w, case_id))[0] == 200
+    decided = held.carry_out
+
+    async def raced(*args: Any, **kwargs: Any) -> Any:
+        other = MessagePosted(
+            message_id="o", visibility="internal", from_requester=False, text="甲", at=clock.now()
+        )
+        app_store = w.client.app.state.resources.store  # the app's own loop and pool
+        await app_store.append(stream(case_id), new(other), 3)
+        monkeypatch.setattr(held, "carry_out", decided)
+        return await decided(*args, **kwargs)
+
+    monkeypatch.setattr(held, "carry_out", raced)
+    before = await steps_taken(w)
+    r = await step(w, case_id, "messages", {"visibility": "internal", "text": "乙"})
+    assert r.status_code == 200 and r.json()["version"] == 5
+    taken = {k: v - before[k] for k, v in (await steps_taken(w)).items()}
+    assert taken == {"held": 0, "read": 1, "missed": 1}
+    assert await events_of(pool, case_id) == 5
+    assert [s["body"].get("text") for s in r.json()["timeline"][-2:]] == ["甲", "乙"]
