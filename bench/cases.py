@@ -5,10 +5,13 @@
    building 100,000 cases through the projectors is the replay benchmark's business), beside
    a primary-key lookup on the same table as the floor.
 2. Case transitions through HTTP at 16 concurrent clients (each an internal note on one of
-   the client's own cases: check the session, read the stream, decide, append, answer the
-   case), the API server running no projectors as deployed (the projection of what the
-   steps appended is measured after it, one runner), beside a bare Litestar endpoint doing
-   one INSERT per request, same server kind and the same raw-socket load tool.
+   the client's own cases: check the caller and the case, decide, append, answer the case),
+   the API server running no projectors as deployed (the projection of what the steps
+   appended is measured after it, one runner), beside a bare Litestar endpoint doing one
+   INSERT per request, same server kind and the same raw-socket load tool. A step checks
+   the caller and the case by reading them first, or — when the process holds them from the
+   caller's previous step — in its append's condition (services/cases/held.py); how many
+   steps went each way is reported from the server's own counter.
 """
 
 from __future__ import annotations
@@ -178,9 +181,22 @@ async def transitions(dsn: str, redis_url: str) -> dict[str, float]:
                     headers,
                 )
             )
+        async with httpx.AsyncClient(base_url=app, timeout=30) as c:
+            taken = _steps_taken((await c.get("/metrics")).text)
     out = {name: sum(runs) / len(runs) for name, runs in figures.items()}
+    out.update(taken)
     out["events"], out["catch_up"] = await _catch_up(dsn, head)
     return out
+
+
+def _steps_taken(metrics: str) -> dict[str, float]:
+    """qs_case_steps_total by state (held, read, missed) from the server's /metrics."""
+    taken = {"held": 0.0, "read": 0.0, "missed": 0.0}
+    for line in metrics.splitlines():
+        for state in taken:
+            if line.startswith(f'qs_case_steps_total{{state="{state}"}}'):
+                taken[state] = float(line.rsplit(" ", 1)[1])
+    return taken
 
 
 @contextlib.asynccontextmanager
@@ -280,6 +296,10 @@ async def main() -> None:
         f" bare one-INSERT endpoint {t['ceiling']:,.0f}/s | {t['ours'] / t['ceiling']:.2f} | ≥ 0.5 |",
         f"| projecting what the steps appended ({t['events']:,.0f} events) into every projector,"
         f" one runner | {t['catch_up']:,.0f} events/s | — | — | — |",
+        "",
+        f"Steps by how the server had the caller and the case: {t['held']:,.0f} held (checked in the"
+        f" append's condition, one round trip), {t['read']:,.0f} read first; {t['missed']:,.0f} held"
+        " attempts found something changed (services/cases/held.py).",
     ]
     print("\n".join(lines))
     Path(__file__).with_name("RESULTS-cases.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
