@@ -13,10 +13,11 @@ own statement:
 * the case's units still have the paths held (a unit moved out of the caller's subtree).
 
 One round trip instead of two: in-process CPU per step went from about 370 to 310 µs, and
-bench/cases.py from 1,560 to 1,870 steps/s on one worker. When anything changed,
-nothing is appended and the step is taken the usual way: read, decide, append. So is every
-refusal: a 401, 403, 404, 409 or 422 is only ever answered after a read, never from what is
-held here, and so is a step that appends nothing (there is no append to carry the check).
+bench/cases.py from about 1,560 to 1,700–1,890 steps/s on one worker. When anything
+changed, nothing is appended and the step is taken the usual way: read, decide, append
+(and that case reads first for a minute: recent.py, `missed`). So is every refusal: a 401,
+403, 404, 409 or 422 is only ever answered after a read, never from what is held here, and
+so is a step that appends nothing (there is no append to carry the check).
 """
 
 from __future__ import annotations
