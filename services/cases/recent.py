@@ -14,37 +14,56 @@ from __future__ import annotations
 import uuid
 from collections import OrderedDict
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Generic, NamedTuple, TypeVar
 
 if TYPE_CHECKING:
     from services.access.guards import Principal
     from services.access.sessions import Credentials
     from services.cases.handle import Loaded
 
-SIZE = 2_000  # cases: a few MB at most
+SIZE = 2_000  # cases (or callers): a few MB at most
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class Bounded(Generic[K, V]):
+    """A map of at most `size` entries; the least recently used one goes first."""
+
+    def __init__(self, size: int = SIZE) -> None:
+        self._entries: OrderedDict[K, V] = OrderedDict()
+        self._size = size
+
+    def get(self, key: K) -> V | None:
+        found = self._entries.get(key)
+        if found is not None:
+            self._entries.move_to_end(key)
+        return found
+
+    def put(self, key: K, value: V) -> None:
+        self._entries[key] = value
+        self._entries.move_to_end(key)
+        while len(self._entries) > self._size:
+            self._entries.popitem(last=False)
+
+    def pop(self, key: K) -> None:
+        self._entries.pop(key, None)
 
 
 Paths = dict[str, list[str]]  # unit → its unit-tree path, as read with the case
-
-
 MISS_PAUSE = timedelta(minutes=1)  # after a held step found its case changed elsewhere
 
 
 class RecentCases:
     def __init__(self, size: int = SIZE) -> None:
-        self._cases: OrderedDict[str, tuple[Loaded, Paths | None]] = OrderedDict()
-        self._missed: OrderedDict[str, datetime] = OrderedDict()
-        self._size = size
+        self._cases: Bounded[str, tuple[Loaded, Paths | None]] = Bounded(size)
+        self._missed: Bounded[str, datetime] = Bounded(size)
 
     def missed(self, case_id: str, now: datetime) -> None:
         """A step decided from the held case found it changed (another replica stepped it,
         most likely): for a while, this process's steps on it read first. Behind a balancer
         that spreads one handler's steps over replicas, a held attempt would otherwise fail
         every time and cost a third round trip."""
-        self._missed[case_id] = now
-        self._missed.move_to_end(case_id)
-        while len(self._missed) > self._size:
-            self._missed.popitem(last=False)
+        self._missed.put(case_id, now)
 
     def lately_missed(self, case_id: str, now: datetime) -> bool:
         at = self._missed.get(case_id)
@@ -52,10 +71,7 @@ class RecentCases:
 
     def get(self, case_id: str) -> Loaded | None:
         held = self._cases.get(case_id)
-        if held is None:
-            return None
-        self._cases.move_to_end(case_id)
-        return held[0]
+        return None if held is None else held[0]
 
     def paths(self, case_id: str) -> Paths | None:
         """The unit paths read with the case, when held (a step decided from what is held
@@ -70,13 +86,10 @@ class RecentCases:
         held = self._cases.get(case_id)
         if held is None or held[0].version <= loaded.version:
             kept = paths if paths is not None else (held[1] if held is not None else None)
-            self._cases[case_id] = (loaded, kept)
-            self._cases.move_to_end(case_id)
-        while len(self._cases) > self._size:
-            self._cases.popitem(last=False)
+            self._cases.put(case_id, (loaded, kept))
 
     def forget(self, case_id: str) -> None:
-        self._cases.pop(case_id, None)
+        self._cases.pop(case_id)
 
 
 class HeldCaller(NamedTuple):
@@ -86,26 +99,10 @@ class HeldCaller(NamedTuple):
     last_event: uuid.UUID
 
 
-class HeldCallers:
-    """The callers of recent steps, by their credentials' digest (bounded, least recently
-    used first out). Nothing here is trusted on its own: a step decided from it appends only
-    on the condition that the account's last event is still `last_event` (held.py)."""
-
-    def __init__(self, size: int = SIZE) -> None:
-        self._callers: OrderedDict[tuple[str, bytes], HeldCaller] = OrderedDict()
-        self._size = size
-
-    def get(self, key: tuple[str, bytes]) -> HeldCaller | None:
-        found = self._callers.get(key)
-        if found is not None:
-            self._callers.move_to_end(key)
-        return found
-
-    def keep(self, key: tuple[str, bytes], caller: HeldCaller) -> None:
-        self._callers[key] = caller
-        self._callers.move_to_end(key)
-        while len(self._callers) > self._size:
-            self._callers.popitem(last=False)
+class HeldCallers(Bounded[tuple[str, bytes], HeldCaller]):
+    """The callers of recent steps, by their credentials' digest (caller_key). Nothing here
+    is trusted on its own: a step decided from it appends only on the condition that the
+    account's last event is still `last_event` (held.py)."""
 
 
 def caller_key(credentials: Credentials, digest: bytes) -> tuple[str, bytes]:

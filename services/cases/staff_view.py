@@ -111,7 +111,7 @@ async def authorise_caller(
     account_rows, loaded = await _read_case(recent, case_id, read)
     principal = caller_from(request, [tuple(r)[:-1] for r in account_rows])
     held = HeldCaller(principal, account_rows[-1]["event_id"])  # rows there: caller_from passed
-    request.app.state.resources.held_callers.keep(caller_key(credentials, account[0]), held)
+    request.app.state.resources.held_callers.put(caller_key(credentials, account[0]), held)
     return _in_scope(principal, need, loaded, recent, case_id), principal
 
 

@@ -38,6 +38,14 @@ async def events_of(pool: asyncpg.Pool, case_id: str) -> int:
     return int(await pool.fetchval("SELECT count(*) FROM events WHERE stream_id = $1", stream(case_id)))
 
 
+async def accepted_case(w: World) -> str:
+    """A case raised at A1 and accepted by the handler (a read: the process held nothing)."""
+    await raise_case(w, w.units["A1"])
+    case_id = await case_id_of(w)
+    assert (await step(w, case_id, "accept")).status_code == 200
+    return case_id
+
+
 async def noted(w: World, case_id: str) -> tuple[int, dict[str, float]]:
     before = await steps_taken(w)
     r = await step(w, case_id, "messages", NOTE)
@@ -49,9 +57,7 @@ async def test_a_run_of_steps_is_held_after_the_first_and_every_step_lands_in_or
     world: World, pool: asyncpg.Pool
 ) -> None:
     w = world
-    await raise_case(w, w.units["A1"])
-    case_id = await case_id_of(w)
-    assert (await step(w, case_id, "accept")).status_code == 200  # read: nothing held yet
+    case_id = await accepted_case(w)  # read: nothing held yet
     answers = []
     for i in range(5):
         before = await steps_taken(w)
@@ -72,9 +78,7 @@ async def test_a_revoked_role_a_closed_session_and_another_processs_step_are_nev
         {"held": 0, "read": 1, "missed": 0},
         {"held": 0, "read": 1, "missed": 1},
     )
-    await raise_case(w, w.units["A1"])
-    case_id = await case_id_of(w)
-    assert (await step(w, case_id, "accept")).status_code == 200
+    case_id = await accepted_case(w)  # read: nothing held yet
     assert await noted(w, case_id) == (200, held)
 
     # Another process steps the case: the held case is stale, the next step reads it, and
@@ -114,9 +118,7 @@ async def test_a_unit_moved_out_of_the_callers_subtree_is_404_on_the_next_step(
     world: World, pool: asyncpg.Pool
 ) -> None:
     w = world
-    await raise_case(w, w.units["A1"])
-    case_id = await case_id_of(w)
-    assert (await step(w, case_id, "accept")).status_code == 200
+    case_id = await accepted_case(w)  # read: nothing held yet
     assert await noted(w, case_id) == (200, {"held": 1, "read": 0, "missed": 0})
     r = await w.client.post(
         f"/api/v1/units/{w.units['A1']}/move", headers=w.root, json={"parent_id": w.units["B"]}
@@ -134,9 +136,7 @@ async def test_a_unit_moved_out_of_the_callers_subtree_is_404_on_the_next_step(
 
 async def test_a_session_that_expired_since_the_last_step_is_401(world: World, clock: FixedClock) -> None:
     w = world
-    await raise_case(w, w.units["A1"])
-    case_id = await case_id_of(w)
-    assert (await step(w, case_id, "accept")).status_code == 200
+    case_id = await accepted_case(w)  # read: nothing held yet
     assert await noted(w, case_id) == (200, {"held": 1, "read": 0, "missed": 0})
     clock.advance(hours=13)  # sessions last 12 hours (settings.session_hours)
     assert await noted(w, case_id) == (401, {"held": 0, "read": 1, "missed": 1})
@@ -149,9 +149,7 @@ async def test_a_step_that_lands_between_the_held_decision_and_its_append_wins_a
     is decided, before it appends. This one finds the case changed, reads it, and is
     appended after it: neither is lost or taken twice."""
     w = world
-    await raise_case(w, w.units["A1"])
-    case_id = await case_id_of(w)
-    assert (await step(w, case_id, "accept")).status_code == 200
+    case_id = await accepted_case(w)  # read: nothing held yet
     assert (await noted(w, case_id))[0] == 200
     decided = held.carry_out
 
